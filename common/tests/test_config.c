@@ -1,0 +1,192 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+typedef struct {
+    char *id;
+    int64_t interval_ms;
+    int64_t retention_ms;
+    int64_t max_points;
+    int64_t buffer;
+    bool enabled;
+    double ratio;
+    conf_list_t metrics;
+    conf_list_t exclude;
+} test_cfg_t;
+
+static int s_check_id(const void *v, char *err, size_t len)
+{
+    if (strchr((const char *)v, ' ')) {
+        snprintf(err, len, "must not contain spaces");
+        return -1;
+    }
+    return 0;
+}
+
+static const conf_option_t s_opts[] = {
+    CONF_OPT_CHECK("agent.id", CONF_STRING, test_cfg_t, id, "host", s_check_id, "id"),
+    CONF_OPT_RANGE("metrics.collection_interval", CONF_DURATION, test_cfg_t, interval_ms, "5s", 100,
+                   3600000, "interval"),
+    CONF_OPT("metrics.retention_period", CONF_DURATION, test_cfg_t, retention_ms, "24h", "retention"),
+    CONF_OPT_RANGE("metrics.storage.max_points_per_query", CONF_INT, test_cfg_t, max_points, "10000", 1,
+                   1000000, "max points"),
+    CONF_OPT("store.buffer", CONF_SIZE, test_cfg_t, buffer, "64MB", "buffer"),
+    CONF_OPT("metrics.enabled", CONF_BOOL, test_cfg_t, enabled, "true", "enabled"),
+    CONF_OPT("metrics.ratio", CONF_DOUBLE, test_cfg_t, ratio, "0.5", "ratio"),
+    CONF_OPT("metrics.collected_metrics", CONF_LIST, test_cfg_t, metrics, "cpu,memory", "metrics"),
+    CONF_OPT("metrics.exclude_metrics", CONF_LIST, test_cfg_t, exclude, NULL, "exclude"),
+};
+static const conf_schema_t s_schema = {"test", "test program", s_opts, sizeof s_opts / sizeof s_opts[0]};
+
+static char *s_write(const char *text)
+{
+    char *path = strdup("/tmp/nodelink-conf-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static conf_result_t s_load(test_cfg_t *cfg, int argc, char **argv, char *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    return conf_load(&s_schema, cfg, argc, argv, err, 512);
+}
+
+Test(config, applies_defaults_without_a_file)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test"};
+    cr_assert_eq(s_load(&cfg, 1, argv, err), CONF_LOADED, "%s", err);
+    cr_assert_str_eq(cfg.id, "host");
+    cr_assert_eq(cfg.interval_ms, 5000);
+    cr_assert_eq(cfg.retention_ms, 86400000);
+    cr_assert_eq(cfg.buffer, 64 << 20);
+    cr_assert(cfg.enabled);
+    cr_assert_eq(cfg.metrics.count, 2);
+    cr_assert_str_eq(cfg.metrics.items[1], "memory");
+    cr_assert_eq(cfg.exclude.count, 0);
+    conf_free(&s_schema, &cfg);
+}
+
+Test(config, loads_a_good_file_with_nested_keys_and_lists)
+{
+    char *path = s_write("agent:\n  id: web-01\nmetrics:\n  collection_interval: 500ms\n"
+                         "  enabled: no\n  collected_metrics:\n    - cpu\n    - disk\n    - load\n"
+                         "  storage:\n    max_points_per_query: 50\n");
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--config", path};
+    cr_assert_eq(s_load(&cfg, 3, argv, err), CONF_LOADED, "%s", err);
+    cr_assert_str_eq(cfg.id, "web-01");
+    cr_assert_eq(cfg.interval_ms, 500);
+    cr_assert_not(cfg.enabled);
+    cr_assert_eq(cfg.metrics.count, 3);
+    cr_assert_str_eq(cfg.metrics.items[2], "load");
+    cr_assert_eq(cfg.max_points, 50);
+    conf_free(&s_schema, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, rejects_an_unknown_key_with_its_line)
+{
+    char *path = s_write("agent:\n  id: a\nmetrics:\n  collection_intervall: 5s\n");
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--config", path};
+    cr_assert_eq(s_load(&cfg, 3, argv, err), CONF_ERROR);
+    cr_assert(strstr(err, "collection_intervall"), "%s", err);
+    cr_assert(strstr(err, ":4:"), "no line in: %s", err);
+    conf_free(&s_schema, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, rejects_a_bad_value_naming_key_and_line)
+{
+    char *path = s_write("agent:\n  id: a\nmetrics:\n  enabled: true\n  collection_interval: fast\n");
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--config", path};
+    cr_assert_eq(s_load(&cfg, 3, argv, err), CONF_ERROR);
+    cr_assert(strstr(err, "metrics.collection_interval"), "%s", err);
+    cr_assert(strstr(err, ":5:"), "no line in: %s", err);
+    cr_assert(strstr(err, "'fast'"), "%s", err);
+    conf_free(&s_schema, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, rejects_out_of_range_and_failed_checks)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *a1[] = {"test", "--metrics.collection_interval=50ms"};
+    cr_assert_eq(s_load(&cfg, 2, a1, err), CONF_ERROR);
+    cr_assert(strstr(err, "out of range"), "%s", err);
+    conf_free(&s_schema, &cfg);
+    char *a2[] = {"test", "--agent.id", "a b"};
+    cr_assert_eq(s_load(&cfg, 3, a2, err), CONF_ERROR);
+    cr_assert(strstr(err, "agent.id: must not contain spaces"), "%s", err);
+    conf_free(&s_schema, &cfg);
+    char *a3[] = {"test", "--no.such.key=1"};
+    cr_assert_eq(s_load(&cfg, 2, a3, err), CONF_ERROR);
+    cr_assert(strstr(err, "unknown option '--no.such.key'"), "%s", err);
+    conf_free(&s_schema, &cfg);
+}
+
+Test(config, command_line_overrides_the_file)
+{
+    char *path = s_write("agent:\n  id: from-file\nmetrics:\n  collection_interval: 10s\n");
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--agent.id=from-cli", "--config", path, "--metrics.collected_metrics",
+                    "cpu, net.lo", "--metrics.enabled"};
+    cr_assert_eq(s_load(&cfg, 7, argv, err), CONF_LOADED, "%s", err);
+    cr_assert_str_eq(cfg.id, "from-cli");
+    cr_assert_eq(cfg.interval_ms, 10000);
+    cr_assert_eq(cfg.metrics.count, 2);
+    cr_assert_str_eq(cfg.metrics.items[1], "net.lo");
+    cr_assert(cfg.enabled);
+    conf_free(&s_schema, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, reports_a_missing_file)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--config", "/nonexistent/nodelink.yaml"};
+    cr_assert_eq(s_load(&cfg, 3, argv, err), CONF_ERROR);
+    cr_assert(strstr(err, "No such file"), "%s", err);
+    conf_free(&s_schema, &cfg);
+}
+
+Test(config, parses_durations_and_sizes)
+{
+    int64_t v;
+    cr_assert_eq(conf_parse_duration_ms("500ms", &v), 0);
+    cr_assert_eq(v, 500);
+    cr_assert_eq(conf_parse_duration_ms("7d", &v), 0);
+    cr_assert_eq(v, 604800000);
+    cr_assert_eq(conf_parse_duration_ms("30", &v), 0);
+    cr_assert_eq(v, 30000);
+    cr_assert_eq(conf_parse_duration_ms("5 s", &v), -1);
+    cr_assert_eq(conf_parse_duration_ms("-5s", &v), -1);
+    cr_assert_eq(conf_parse_duration_ms("5x", &v), -1);
+    cr_assert_eq(conf_parse_size("16MB", &v), 0);
+    cr_assert_eq(v, 16 << 20);
+    char buf[32];
+    conf_format_duration(86400000, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1d");
+    conf_format_duration(1500, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1500ms");
+}
