@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metricname.h"
@@ -138,4 +140,23 @@ Test(metricname, sanitises_instances)
     cr_assert_str_eq(out, "vg0-root");
     metric_instance_from("wl@n 0", out);
     cr_assert_str_eq(out, "wl_n_0");
+}
+
+Test(metricname, every_name_is_documented_in_docs_metrics_md)
+{
+    const char *src = getenv("NODELINK_SOURCE_DIR");
+    cr_assert_not_null(src, "NODELINK_SOURCE_DIR not set (run through ctest)");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/docs/metrics.md", src);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    static char text[1 << 17];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (size_t i = 0; i < metric_defs_count; i++) {
+        char quoted[METRIC_NAME_MAX + 3];
+        snprintf(quoted, sizeof quoted, "`%s`", metric_defs[i].pattern);
+        cr_assert(strstr(text, quoted), "%s is not documented in docs/metrics.md", metric_defs[i].pattern);
+    }
 }
