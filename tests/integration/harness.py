@@ -209,7 +209,10 @@ class Stack:
         argv = [os.path.join(BIN, "nodelink-gateway"),
                 "--http.listen=%s:%d" % (LOOPBACK, self.ports["http"]),
                 "--broker.subscribe_endpoint=" + self.ep("backend"),
-                "--broker.client_endpoint=" + self.ep("clients")]
+                "--broker.client_endpoint=" + self.ep("clients"),
+                # authentication is on by default; tests that exercise it pass
+                # --auth.enabled=true (later arguments win)
+                "--auth.enabled=false"]
         if self.redis_server:
             argv.append("--redis.url=" + self.redis_server.url)
         return argv + self.extra.get("gateway", [])
