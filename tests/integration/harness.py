@@ -50,6 +50,57 @@ def free_port():
         return s.getsockname()[1]
 
 
+_proto_module = None
+
+
+def proto():
+    """The Python protobuf module generated from proto/nodelink.proto at test
+    time with Debian's protoc (never committed). Cached per process."""
+    global _proto_module
+    if _proto_module is None:
+        import importlib
+        import sys
+        outdir = tempfile.mkdtemp(prefix="nodelink-pb-")
+        atexit.register(shutil.rmtree, outdir, True)
+        subprocess.run(["protoc", "--proto_path=" + os.path.join(REPO, "proto"), "--python_out=" + outdir,
+                        os.path.join(REPO, "proto", "nodelink.proto")], check=True)
+        sys.path.insert(0, outdir)
+        _proto_module = importlib.import_module("nodelink_pb2")
+    return _proto_module
+
+
+class Subscriber:
+    """A plain pyzmq SUB socket decoding published frames: recv() returns
+    (topic str, TaskResponse) or None on timeout."""
+
+    def __init__(self, endpoint, *prefixes):
+        import zmq
+        self._zmq = zmq
+        self.ctx = zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        for p in prefixes or ("",):
+            self.sock.setsockopt(zmq.SUBSCRIBE, p.encode())
+        self.sock.connect(endpoint)
+
+    def recv(self, timeout=5.0):
+        if not self.sock.poll(int(timeout * 1000)):
+            return None
+        parts = self.sock.recv_multipart()
+        msg = proto().TaskResponse()
+        msg.ParseFromString(parts[1])
+        return parts[0].decode(), msg
+
+    def close(self):
+        self.sock.close(0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
     """Polls pred() until it returns a truthy value; returns it or raises."""
     deadline = time.monotonic() + timeout
