@@ -464,20 +464,46 @@ static void s_cyaml_log(cyaml_log_t level, void *ctx, const char *fmt, va_list a
         lb->len += (size_t)n < lb->size - lb->len ? (size_t)n : lb->size - lb->len - 1;
 }
 
-/* Turns libcyaml's multi-line log ("Load: Unexpected key: foo\nLoad: Backtrace:\n
- * in mapping field 'x' (line: 3, column: 5)\n...") into one line. */
+/* libcyaml's event names in words. */
+static const char *s_yaml_kind(const char *event)
+{
+    if (strncmp(event, "MAPPING", 7) == 0)
+        return "nested keys";
+    if (strncmp(event, "SEQUENCE", 8) == 0)
+        return "a list";
+    if (strcmp(event, "SCALAR") == 0 || strcmp(event, "STRING") == 0 || strcmp(event, "INT") == 0)
+        return "a single value";
+    return "something else";
+}
+
+/* Turns libcyaml's multi-line log into one line. The log reads
+ *   Load: Unexpected key: foo
+ *   Load: Backtrace:
+ *     in mapping field 'bar' (line: 3, column: 5)
+ *     in mapping (line: 1, column: 1)
+ * innermost first; the field names give the dotted key, the first line number
+ * the position. */
 static void s_summarise_cyaml(const char *path, const char *log, cyaml_err_t rc, char *err, size_t errlen)
 {
-    char first[256] = "";
+    char first[256] = "", key[256] = "";
     long line = -1;
     const char *p = log;
     while (*p) {
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        const char *l = strstr(p, "line: ");
-        if (l && l < p + len && line < 0)
+        const char *l = memmem(p, len, "line: ", 6);
+        if (l && line < 0)
             line = strtol(l + 6, NULL, 10);
-        if (!first[0] && len && !memmem(p, len, "Backtrace", 9)) {
+        const char *field = memmem(p, len, "in mapping field '", 18);
+        if (field) {
+            field += 18;
+            const char *q = memchr(field, '\'', len - (size_t)(field - p));
+            if (q) { /* prepend: the backtrace is innermost first */
+                char tmp[256];
+                snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(q - field), field, key[0] ? "." : "", key);
+                snprintf(key, sizeof key, "%s", tmp);
+            }
+        } else if (!first[0] && len && !memmem(p, len, "Backtrace", 9)) {
             const char *msg = p;
             if (strncmp(msg, "Load: ", 6) == 0)
                 msg += 6, len -= 6;
@@ -487,12 +513,19 @@ static void s_summarise_cyaml(const char *path, const char *log, cyaml_err_t rc,
             break;
         p = eol + 1;
     }
-    if (!first[0])
-        snprintf(first, sizeof first, "%s", cyaml_strerror(rc));
+    char expected[32], got[32];
+    if (sscanf(first, "Expecting %31[A-Z_], got event: %31[A-Z_]", expected, got) == 2)
+        snprintf(first, sizeof first, "expected %s, found %s", s_yaml_kind(expected), s_yaml_kind(got));
+    char where[32] = "";
     if (line > 0)
-        s_err(err, errlen, "%s:%ld: %s", path, line, first);
+        snprintf(where, sizeof where, ":%ld", line);
+    if (strncmp(first, "Unexpected key: ", 16) == 0)
+        s_err(err, errlen, "%s%s: unknown key '%s%s%s' (see --help)", path, where, key, key[0] ? "." : "",
+              first + 16);
+    else if (!first[0])
+        s_err(err, errlen, "%s%s: %s", path, where, cyaml_strerror(rc));
     else
-        s_err(err, errlen, "%s: %s", path, first);
+        s_err(err, errlen, "%s%s: %s%s%s", path, where, key, key[0] ? ": " : "", first);
 }
 
 /* Finds the 1-based line of a dotted key in a block-style YAML text by
