@@ -1,0 +1,30 @@
+/*
+ * query_internal.h - what query.c shares with query_history.c (not public).
+ */
+#ifndef NODELINK_QUERY_INTERNAL_H
+#define NODELINK_QUERY_INTERNAL_H
+
+#include <hiredis/hiredis.h>
+#include <stdarg.h>
+
+#include "query.h"
+
+/* Sets err (when non-NULL) and returns status. */
+query_status_t query_fail(query_error_t *err, query_status_t status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runs one command on the context's connection (connecting first if
+ * needed). On success *reply is the reply (caller frees with
+ * freeReplyObject); an error reply is turned into QUERY_UNAVAILABLE
+ * (transient: LOADING, BUSY, ...) or QUERY_ERROR, and a connection failure
+ * into QUERY_UNAVAILABLE after dropping the connection. */
+query_status_t query_command(query_ctx_t *self, int argc, const char **argv, redisReply **reply,
+                             query_error_t *err);
+
+/* Parses a stream entry id "<ms>-<seq>". 0 or -1. */
+int query_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq);
+
+/* Checks an agent id; QUERY_OK or QUERY_BAD_REQUEST with err. */
+query_status_t query_check_agent(const char *agent_id, query_error_t *err);
+
+#endif
