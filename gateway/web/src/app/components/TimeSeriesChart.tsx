@@ -1,0 +1,125 @@
+/**
+ * A uPlot line/area chart bound to React.
+ *
+ * The uPlot instance is created when the series definitions change (their
+ * labels/colours: `seriesKey`) and otherwise only fed with setData(), which
+ * is cheap (uPlot redraws a canvas; no DOM per point). The x window is
+ * [from, to] in Unix seconds, read through a ref by the scale's range
+ * function, so the chart slides with the clock without being rebuilt.
+ * Width follows the container (ResizeObserver).
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Column } from '../series.js';
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  /** Fill under the line (area chart). */
+  fill?: boolean;
+  width?: number;
+}
+
+export interface TimeSeriesChartProps {
+  title: string;
+  series: ChartSeries[];
+  times: number[];
+  values: Column[];
+  /** Unix seconds of the window's left and right edges. */
+  from: number;
+  to: number;
+  /** Formats axis ticks and legend values. */
+  format: (v: number) => string;
+  /** Fixed y range (e.g. [0, 100] for percentages); automatic otherwise. */
+  yRange?: [number, number];
+  height?: number;
+  testId?: string;
+}
+
+const AXIS = '#8b95a7';
+const GRID = 'rgba(139,149,167,0.12)';
+
+export function TimeSeriesChart(props: TimeSeriesChartProps) {
+  const { title, series, times, values, from, to, format, yRange, height = 200, testId } = props;
+  const holder = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const win = useRef({ from, to });
+  win.current = { from, to };
+  const fmt = useRef(format);
+  fmt.current = format;
+  const seriesKey = series.map((s) => `${s.label}|${s.color}|${s.fill ? 1 : 0}`).join(',') + `|${yRange?.join('-') ?? ''}`;
+
+  useEffect(() => {
+    const el = holder.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: Math.max(el.clientWidth, 200),
+      height,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: {
+        x: { time: true, range: () => [win.current.from, win.current.to] },
+        y: yRange
+          ? { range: () => [yRange[0], yRange[1]] }
+          : { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max((max ?? 1) * 1.1, 1e-9)] },
+      },
+      axes: [
+        { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } },
+        {
+          stroke: AXIS,
+          size: 70,
+          grid: { stroke: GRID, width: 1 },
+          ticks: { stroke: GRID, width: 1 },
+          values: (_u, vals) => vals.map((v) => fmt.current(v)),
+        },
+      ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.width ?? 1.5,
+          fill: s.fill ? `${s.color}22` : undefined,
+          spanGaps: false,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt.current(v)),
+        })),
+      ],
+    };
+    const u = new uPlot(opts, [[]], el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(el.clientWidth, 200);
+      if (w !== u.width) u.setSize({ width: w, height });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // series/yRange are captured through seriesKey
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [seriesKey, height]);
+
+  useEffect(() => {
+    plot.current?.setData([times, ...values] as uPlot.AlignedData, true);
+  }, [times, values, from, to, seriesKey]);
+
+  return (
+    <div className="chart" data-testid={testId} data-points={times.length}>
+      <div className="chart-title">{title}</div>
+      <div ref={holder} className="chart-canvas" />
+      {times.length === 0 && <div className="chart-empty">No data in this range yet</div>}
+    </div>
+  );
+}
+
+/** A palette readable on the dark background. */
+export const PALETTE = [
+  '#4cc9f0', '#f72585', '#b5e48c', '#ffd166', '#c77dff', '#ff9f1c',
+  '#2ec4b6', '#ef476f', '#06d6a0', '#118ab2', '#e9c46a', '#f4a261',
+];
+
+export const color = (i: number): string => PALETTE[i % PALETTE.length] as string;
