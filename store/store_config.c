@@ -1,0 +1,57 @@
+/*
+ * store_config.c - the store's option table. See store_config.h.
+ */
+#include "store_config.h"
+
+#include <stddef.h>
+
+
+static const conf_option_t s_options[] = {
+    CONF_OPT("log.level", CONF_STRING, store_config_t, log_level, "info",
+             "debug, info, warn or error"),
+    CONF_OPT("broker.subscribe_endpoint", CONF_STRING, store_config_t, subscribe_endpoint,
+             "tcp://127.0.0.1:5556", "Broker XPUB endpoint the store subscribes to"),
+    CONF_OPT("broker.publish_endpoint", CONF_STRING, store_config_t, publish_endpoint,
+             "tcp://127.0.0.1:5555", "Broker XSUB endpoint the store publishes its health to"),
+    CONF_OPT("redis.url", CONF_STRING, store_config_t, redis_url, "redis://127.0.0.1:6379",
+             "redis://[:password@]host[:port][/db] or unix:///path[?db=N]"),
+    CONF_OPT_RANGE("redis.timeout", CONF_DURATION, store_config_t, redis_timeout_ms, "1s", 10,
+                   60000, "Connect and command timeout"),
+    CONF_OPT_RANGE("store.reconnect_backoff_max", CONF_DURATION, store_config_t, backoff_max_ms,
+                   "5s", 10, 300000, "Longest wait between reconnection attempts"),
+    CONF_OPT_RANGE("metrics.storage.retention_period", CONF_DURATION, store_config_t,
+                   retention_raw_ms, "7d", 1000, 36500LL * 86400000,
+                   "How long raw samples are kept"),
+    CONF_OPT_RANGE("metrics.storage.retention_1m", CONF_DURATION, store_config_t, retention_1m_ms,
+                   "90d", 60000, 36500LL * 86400000, "How long 1-minute rollups are kept"),
+    CONF_OPT_RANGE("metrics.storage.retention_1h", CONF_DURATION, store_config_t, retention_1h_ms,
+                   "730d", 3600000, 36500LL * 86400000, "How long 1-hour rollups are kept"),
+    CONF_OPT_RANGE("store.decimals", CONF_INT, store_config_t, decimals, "2", 0, 9,
+                   "Decimal places kept for non-integer metrics"),
+    CONF_OPT_RANGE("store.batch_size", CONF_INT, store_config_t, batch_size, "256", 1, 100000,
+                   "Samples written per pipelined batch"),
+    CONF_OPT_RANGE("store.flush_interval", CONF_DURATION, store_config_t, flush_interval_ms,
+                   "50ms", 1, 10000, "Longest a received sample waits before it is written"),
+    CONF_OPT_RANGE("store.buffer_max", CONF_SIZE, store_config_t, buffer_max_bytes, "64MB", 4096,
+                   1LL << 40, "Memory for samples waiting while Redis is unavailable"),
+    CONF_OPT_RANGE("store.trim_interval", CONF_DURATION, store_config_t, trim_interval_ms, "60s",
+                   100, 86400000, "Period of exact retention trimming (XTRIM MINID)"),
+    CONF_OPT_RANGE("store.rollup_idle_close", CONF_DURATION, store_config_t, rollup_idle_ms, "90s",
+                   100, 86400000,
+                   "Write an agent's open rollup buckets once it was silent this long"),
+    CONF_OPT_RANGE("store.health_interval", CONF_DURATION, store_config_t, health_interval_ms,
+                   "10s", 100, 3600000, "Period of health frames and health log lines"),
+    CONF_OPT("security.curve", CONF_BOOL, store_config_t, curve, "false",
+             "Authenticate and encrypt broker connections with CURVE"),
+    CONF_OPT("security.certificate", CONF_STRING, store_config_t, certificate, NULL,
+             "This store's secret certificate (zcert file)"),
+    CONF_OPT("security.broker_certificate", CONF_STRING, store_config_t, broker_certificate, NULL,
+             "The broker's public certificate (zcert file)"),
+};
+
+const conf_schema_t store_config_schema = {
+    "nodelink-store",
+    "persists nodelink samples and system information into Redis streams",
+    s_options,
+    sizeof s_options / sizeof s_options[0],
+};

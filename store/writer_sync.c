@@ -1,0 +1,340 @@
+/*
+ * writer_sync.c - turning records into commands (entry ids, rollups), the
+ * re-sync of an agent's write side from Redis, and periodic upkeep.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "numfmt.h"
+#include "query_internal.h"
+#include "rollup.h"
+#include "writer_internal.h"
+
+static int64_t s_tier_retention(const writer_t *self, int t)
+{
+    return t == 0 ? self->cfg->retention_1m_ms : self->cfg->retention_1h_ms;
+}
+
+/* Appends the XADD of tier t's open bucket and empties it. */
+static int s_emit_rollup(writer_t *self, agent_t *a, int t)
+{
+    rollbuf_t *b = &a->tiers[t];
+    if (b->open_start < 0)
+        return 0;
+    char key[KEYS_MAX], bufs[3 * 48];
+    keys_build(key, sizeof key, a->id, t == 0 ? KEYS_ROLLUP_1M : KEYS_ROLLUP_1H);
+    if (writer_reserve(self, 6 + 2 * b->n, b->n * ROLLUP_TEXT_MAX))
+        return -1;
+    int argc = writer_xadd_head(self, key, b->open_start, 0, s_tier_retention(self, t), bufs);
+    int decimals = (int)self->cfg->decimals;
+    for (size_t i = 0; i < b->n; i++) {
+        char *text = self->text + i * ROLLUP_TEXT_MAX;
+        int len = rollup_agg_format(&b->aggs[i], false, decimals, text, ROLLUP_TEXT_MAX);
+        if (len < 0)
+            continue;
+        self->argv[argc] = b->names[i];
+        self->argvlen[argc++] = (size_t)-1;
+        self->argv[argc] = text;
+        self->argvlen[argc++] = (size_t)len;
+    }
+    b->closed_until = b->open_start + b->width_ms;
+    rollbuf_reset(b);
+    if (argc < 8)
+        return 0; /* nothing to write */
+    self->stats.rollups++;
+    return writer_append(self, argc);
+}
+
+/* Adds a sample's fields at id_ms to the open buckets, closing buckets the
+ * sample has left. emit = false while rebuilding from Redis. */
+static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms, bool emit)
+{
+    for (int t = 0; t < AGENTS_TIERS; t++) {
+        rollbuf_t *b = &a->tiers[t];
+        int64_t start = rollup_bucket_start(id_ms, b->width_ms);
+        if (start < b->closed_until) {
+            if (emit)
+                self->stats.late++;
+            continue;
+        }
+        if (b->open_start >= 0 && start > b->open_start) {
+            if (emit ? s_emit_rollup(self, a, t) : (rollbuf_reset(b), 0))
+                return -1;
+        }
+        if (b->open_start < 0)
+            b->open_start = start;
+        const char *name, *value;
+        size_t i = 0;
+        for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++) {
+            double v;
+            if (numfmt_parse(value, strlen(value), &v) == 0 && rollbuf_add(b, i, name, v))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_append_system(writer_t *self, agent_t *a, const record_t *r)
+{
+    char key[KEYS_MAX];
+    keys_build(key, sizeof key, a->id, KEYS_SYSTEM);
+    if (writer_reserve(self, 3, 0))
+        return -1;
+    self->argv[0] = "SET";
+    self->argvlen[0] = 3;
+    self->argv[1] = key;
+    self->argvlen[1] = strlen(key);
+    self->argv[2] = r->data;
+    self->argvlen[2] = r->size;
+    self->stats.system_stored++;
+    return writer_append(self, 3);
+}
+
+int writer_append_record(writer_t *self, agent_t *a, const record_t *r)
+{
+    if (r->kind == RECORD_SYSTEM)
+        return s_append_system(self, a, r);
+    int64_t ms = r->ts_ms;
+    uint64_t seq = 0;
+    if (a->w_has_last && ms <= a->w_last_ms) {
+        ms = a->w_last_ms;
+        seq = a->w_last_idseq + 1;
+    }
+    if (s_roll(self, a, r, ms, true))
+        return -1;
+    char key[KEYS_MAX], bufs[3 * 48];
+    keys_build(key, sizeof key, a->id, KEYS_RAW);
+    if (writer_reserve(self, 6 + 2 * r->n_fields, 0))
+        return -1;
+    int argc = writer_xadd_head(self, key, ms, seq, self->cfg->retention_raw_ms, bufs);
+    const char *name, *value;
+    for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value));) {
+        self->argv[argc] = name;
+        self->argvlen[argc++] = (size_t)-1;
+        self->argv[argc] = value;
+        self->argvlen[argc++] = (size_t)-1;
+    }
+    if (writer_append(self, argc))
+        return -1;
+    a->w_has_last = true;
+    a->w_last_ms = ms;
+    a->w_last_idseq = seq;
+    self->stats.stored++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ re-sync */
+
+static redisReply *s_call(writer_t *self, int argc, const char **argv)
+{
+    redisReply *r = redisCommandArgv(self->redis, argc, argv, NULL);
+    if (!r) {
+        writer_fail(self, NULL);
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        char what[300];
+        snprintf(what, sizeof what, "%s: %s", argv[0], r->str);
+        freeReplyObject(r);
+        writer_fail(self, what);
+        return NULL;
+    }
+    return r;
+}
+
+/* Id of the single entry of an XREVRANGE ... COUNT 1 reply. */
+static bool s_last_id(const redisReply *r, int64_t *ms, uint64_t *seq)
+{
+    return r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
+           r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+           query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, ms, seq) == 0;
+}
+
+static int s_sync_cursor(writer_t *self, agent_t *a)
+{
+    char key[KEYS_MAX];
+    keys_build(key, sizeof key, a->id, KEYS_CURSOR);
+    const char *argv[] = {"HMGET", key, "epoch", "seq"};
+    redisReply *r = s_call(self, 4, argv);
+    if (!r)
+        return -1;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+        r->element[1]->type == REDIS_REPLY_STRING) {
+        a->w_epoch = strtoull(r->element[0]->str, NULL, 10);
+        a->w_seq = strtoull(r->element[1]->str, NULL, 10);
+        a->w_has_cursor = true;
+    }
+    freeReplyObject(r);
+    return 0;
+}
+
+static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq,
+                       bool *found)
+{
+    char key[KEYS_MAX];
+    keys_build(key, sizeof key, a->id, kind);
+    const char *argv[] = {"XREVRANGE", key, "+", "-", "COUNT", "1"};
+    redisReply *r = s_call(self, 6, argv);
+    if (!r)
+        return -1;
+    *found = s_last_id(r, ms, seq);
+    freeReplyObject(r);
+    return 0;
+}
+
+/* Feeds one raw entry [id, [f, v...]] into the open buckets. */
+static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int64_t *ms,
+                           uint64_t *seq)
+{
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
+        query_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
+        e->element[1]->type != REDIS_REPLY_ARRAY)
+        return 0;
+    /* build a transient record over the reply's strings */
+    const redisReply *fv = e->element[1];
+    size_t size = 0;
+    for (size_t i = 0; i < fv->elements; i++)
+        size += fv->element[i]->len + 1;
+    record_t rec = {.kind = RECORD_METRICS, .size = size, .data = malloc(size ? size : 1)};
+    if (!rec.data)
+        return -1;
+    size_t off = 0;
+    for (size_t i = 0; i < fv->elements; i++) {
+        memcpy(rec.data + off, fv->element[i]->str, fv->element[i]->len);
+        off += fv->element[i]->len;
+        rec.data[off++] = '\0';
+    }
+    int rc = s_roll(self, a, &rec, *ms, false);
+    free(rec.data);
+    return rc;
+}
+
+/* Rebuilds the open buckets from the raw entries of the newest hour. */
+static int s_sync_rollups(writer_t *self, agent_t *a)
+{
+    char key[KEYS_MAX], from[48];
+    keys_build(key, sizeof key, a->id, KEYS_RAW);
+    snprintf(from, sizeof from, "%" PRId64, rollup_bucket_start(a->w_last_ms, 3600000));
+    for (;;) {
+        const char *argv[] = {"XRANGE", key, from, "+", "COUNT", "500"};
+        redisReply *r = s_call(self, 6, argv);
+        if (!r)
+            return -1;
+        int64_t ms = 0;
+        uint64_t seq = 0;
+        size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+        for (size_t i = 0; i < n; i++)
+            if (s_rebuild_entry(self, a, r->element[i], &ms, &seq)) {
+                freeReplyObject(r);
+                return -1;
+            }
+        freeReplyObject(r);
+        if (n < 500)
+            return 0;
+        snprintf(from, sizeof from, "(%" PRId64 "-%" PRIu64, ms, seq);
+    }
+}
+
+int writer_sync(writer_t *self, agent_t *a)
+{
+    agents_unsync(a);
+    int64_t ms;
+    uint64_t seq;
+    bool found;
+    if (s_sync_cursor(self, a) || s_sync_last(self, a, KEYS_RAW, &ms, &seq, &found))
+        return -1;
+    if (found) {
+        a->w_has_last = true;
+        a->w_last_ms = ms;
+        a->w_last_idseq = seq;
+    }
+    for (int t = 0; t < AGENTS_TIERS; t++) {
+        if (s_sync_last(self, a, t == 0 ? KEYS_ROLLUP_1M : KEYS_ROLLUP_1H, &ms, &seq, &found))
+            return -1;
+        if (found)
+            a->tiers[t].closed_until = ms + a->tiers[t].width_ms;
+    }
+    if (a->w_has_last && s_sync_rollups(self, a))
+        return -1;
+    a->synced = true;
+    log_debug("agent %s: synced (cursor %" PRIu64 ":%" PRIu64 ", last id %" PRId64 "-%" PRIu64 ")",
+              a->id, a->w_epoch, a->w_seq, a->w_last_ms, a->w_last_idseq);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ upkeep */
+
+typedef struct {
+    writer_t *self;
+    int64_t now_mono, now_wall;
+    bool failed;
+} s_upkeep_t;
+
+/* Writes the open buckets of an agent that has gone quiet once their
+ * bucket has ended by the wall clock. */
+static void s_close_idle(void *ctx, agent_t *a)
+{
+    s_upkeep_t *u = ctx;
+    if (u->failed || !a->synced || u->now_mono - a->last_write_mono < u->self->cfg->rollup_idle_ms)
+        return;
+    bool any = false;
+    for (int t = 0; t < AGENTS_TIERS; t++) {
+        rollbuf_t *b = &a->tiers[t];
+        if (b->open_start < 0 || u->now_wall < b->open_start + b->width_ms)
+            continue;
+        if (!any && writer_command(u->self, 1, "MULTI"))
+            goto fail;
+        any = true;
+        if (s_emit_rollup(u->self, a, t))
+            goto fail;
+    }
+    if (any && writer_command(u->self, 1, "EXEC"))
+        goto fail;
+    return;
+fail:
+    u->failed = true;
+}
+
+static void s_trim(void *ctx, agent_t *a)
+{
+    s_upkeep_t *u = ctx;
+    if (u->failed || !a->synced || !a->w_has_last)
+        return;
+    static const keys_kind_t kinds[] = {KEYS_RAW, KEYS_ROLLUP_1M, KEYS_ROLLUP_1H};
+    const int64_t ret[] = {u->self->cfg->retention_raw_ms, u->self->cfg->retention_1m_ms,
+                           u->self->cfg->retention_1h_ms};
+    for (int k = 0; k < 3; k++) {
+        if (a->w_last_ms - ret[k] <= 0)
+            continue;
+        char key[KEYS_MAX], minid[32];
+        keys_build(key, sizeof key, a->id, kinds[k]);
+        snprintf(minid, sizeof minid, "%" PRId64, a->w_last_ms - ret[k]);
+        if (writer_command(u->self, 4, "XTRIM", key, "MINID", minid)) {
+            u->failed = true;
+            return;
+        }
+    }
+}
+
+void writer_maintain(writer_t *self)
+{
+    if (!self->redis)
+        return;
+    s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
+    agents_each(self->agents, s_close_idle, &u);
+    if (u.now_mono - self->last_trim_mono >= self->cfg->trim_interval_ms) {
+        self->last_trim_mono = u.now_mono;
+        agents_each(self->agents, s_trim, &u);
+    }
+    if (u.failed) {
+        writer_fail(self, "out of memory building upkeep commands");
+        return;
+    }
+    if (self->pending)
+        writer_exchange(self);
+}
