@@ -116,7 +116,8 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
       )}
       {!latest && !live.error && <div className="state-box">Waiting for the first sample…</div>}
       <div className="grid" data-testid="agent-grid" data-history-loading={history.loading ? 'yes' : 'no'}
-        data-history-points={history.buffer?.length ?? 0} data-range={range.key}>
+        data-history-points={history.buffer?.length ?? 0} data-range={range.key}
+        data-history-range={history.loadedRange ?? ''}>
         <SystemInfoCard info={sys} error={sysError} />
         <CpuUsageChart metrics={latest?.cpu} view={view} />
         <MemoryUsageChart metrics={latest?.memory} view={view} />

@@ -19,6 +19,8 @@ export interface History {
   interval: number;
   /** Unix seconds the loaded range starts at. */
   from: number;
+  /** Length in seconds of the range `buffer` holds (null before the first load). */
+  loadedRange: number | null;
 }
 
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
@@ -40,6 +42,7 @@ export function useHistory(agentId: string, rangeSeconds: number, names: readonl
     truncated: false,
     interval: bucketFor(rangeSeconds),
     from: Math.floor(Date.now() / 1000) - rangeSeconds,
+    loadedRange: null,
   });
 
   useEffect(() => {
@@ -72,6 +75,7 @@ export function useHistory(agentId: string, rangeSeconds: number, names: readonl
           truncated: answers.some((a) => a.truncated === true),
           interval,
           from: start,
+          loadedRange: rangeSeconds,
         });
       })
       .catch((e: unknown) => {

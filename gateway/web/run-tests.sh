@@ -1,0 +1,32 @@
+#!/bin/sh
+# Builds the TypeScript client and the dashboard, then runs their tests
+# against a private stack of the real binaries (Vitest; the dashboard test
+# drives headless Chromium through playwright-core).
+#
+#   NODELINK_BUILD_DIR=/path/to/build gateway/web/run-tests.sh [vitest args]
+#
+# Needs: node >= 20.19 with npm, Debian's chromium (or CHROMIUM_PATH),
+# redis-server, and the nodelink binaries in $NODELINK_BUILD_DIR/bin.
+# Installs node_modules with `npm ci` when they are missing or older than
+# package-lock.json. Screenshots land in tests/artifacts/.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+if [ -z "${NODELINK_BUILD_DIR:-}" ]; then
+    echo "run-tests.sh: set NODELINK_BUILD_DIR to the CMake build directory" >&2
+    exit 2
+fi
+export NODELINK_BUILD_DIR
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+    echo "run-tests.sh: $chromium not found (apt-get install chromium, or set CHROMIUM_PATH)" >&2
+    exit 2
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+fi
+npm run --silent build
+npx tsc -p tsconfig.test.json --noEmit
+exec npx vitest run --config vitest.config.ts "$@"

@@ -1,0 +1,112 @@
+/**
+ * The dashboard end to end in headless Chromium (Debian's /usr/bin/chromium
+ * through playwright-core; no browser is downloaded): the page is served by
+ * the stack's real gateway from dist/, data flows from this host's agent.
+ * Screenshots go to tests/artifacts/ at the repository root.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO } from '../stack.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const ARTIFACTS = join(REPO, 'tests', 'artifacts');
+const base = inject('httpBase');
+const hostAgent = inject('hostAgentId');
+
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Burns one core for ms (a child process, stopped at the end) so CPU numbers move. */
+function burn(ms: number): ChildProcess {
+  return spawn(process.execPath, ['-e', `const e=Date.now()+${ms};while(Date.now()<e){}`], { stdio: 'ignore' });
+}
+
+describe('dashboard', () => {
+  it('serves the built dashboard at / with the right content types', async () => {
+    const r = await fetch(`${base}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await r.text();
+    const js = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(js).toBeTruthy();
+    const a = await fetch(`${base}/${js}`);
+    expect(a.status).toBe(200);
+    expect(a.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('lists this host\'s agent as connected, with a CPU number that changes', async () => {
+    await page.goto(`${base}/`);
+    const tile = page.getByTestId(`agent-tile-${hostAgent}`);
+    await tile.waitFor({ timeout: 15000 });
+    expect(await tile.getAttribute('data-status')).toBe('connected');
+    await page.getByTestId('fleet-summary').getByText(/connected/).waitFor();
+
+    const cpu = page.getByTestId(`fleet-cpu-${hostAgent}`);
+    const seen = new Set<string>();
+    const burner = burn(12000);
+    try {
+      const deadline = Date.now() + 25000;
+      while (seen.size < 2 && Date.now() < deadline) {
+        const text = (await cpu.textContent()) ?? '';
+        if (/^\d+(\.\d)?%$/.test(text)) seen.add(text);
+        await page.waitForTimeout(500);
+      }
+    } finally {
+      burner.kill('SIGKILL');
+    }
+    expect([...seen].length).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
+  });
+
+  it('opens the agent view with live charts', async () => {
+    await page.getByTestId(`agent-tile-${hostAgent}`).click();
+    await page.getByTestId('agent-view').waitFor();
+    expect(page.url()).toContain(`#/agents/${encodeURIComponent(hostAgent)}`);
+    await expect.poll(() => page.getByTestId('agent-status').textContent(), { timeout: 15000 }).toBe('live');
+    await expect.poll(() => page.getByTestId('agent-cpu-now').textContent(), { timeout: 15000 }).toMatch(/^\d+(\.\d)?%$/);
+    const points = async (): Promise<number> => Number(await page.getByTestId('chart-cpu').getAttribute('data-points'));
+    await expect.poll(points, { timeout: 15000 }).toBeGreaterThan(1);
+    const before = await points();
+    await expect.poll(points, { timeout: 10000 }).toBeGreaterThan(before); // live samples keep arriving
+    await page.getByTestId('system-card').getByText(/Kernel/).waitFor();
+    await expect(page.locator('[data-testid="chart-cpu"] canvas').count()).resolves.toBeGreaterThan(0);
+  });
+
+  it('switches the time range and loads history for it', async () => {
+    const grid = page.getByTestId('agent-grid');
+    await page.locator('[data-testid="time-range"] button[data-range="1h"]').click();
+    await expect.poll(() => grid.getAttribute('data-range')).toBe('1h');
+    await expect.poll(() => grid.getAttribute('data-history-range'), { timeout: 15000 }).toBe('3600');
+    expect(await grid.getAttribute('data-history-loading')).toBe('no');
+    await expect.poll(async () => Number(await grid.getAttribute('data-history-points')), { timeout: 15000 }).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="time-range"] button[data-range="1h"]').getAttribute('aria-checked')).toBe('true');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-agent.png'), fullPage: true });
+  });
+
+  it('raised no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
