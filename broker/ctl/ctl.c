@@ -1,0 +1,140 @@
+/*
+ * ctl.c - settings and connections of nodelinkctl. See ctl.h.
+ */
+#include "ctl.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "curve.h"
+#include "wire.h"
+
+#define C ctl_config_t
+static const conf_option_t s_options[] = {
+    CONF_OPT("broker.client_endpoint", CONF_STRING, C, client_endpoint, "tcp://127.0.0.1:5558",
+             "The broker's clients ROUTER"),
+    CONF_OPT("broker.subscribe_endpoint", CONF_STRING, C, subscribe_endpoint, "tcp://127.0.0.1:5556",
+             "The broker's XPUB (for tail)"),
+    CONF_OPT("security.curve", CONF_BOOL, C, curve, "false", "Connect with CURVE"),
+    CONF_OPT("security.certificate", CONF_STRING, C, certificate, NULL,
+             "This client's secret certificate (nodelink-keygen client NAME)"),
+    CONF_OPT("security.broker_certificate", CONF_STRING, C, broker_certificate, NULL,
+             "The broker's public certificate"),
+    CONF_OPT_RANGE("timeout", CONF_DURATION, C, timeout_ms, "5s", 10, 3600000,
+                   "How long to wait for an answer"),
+    CONF_OPT("json", CONF_BOOL, C, json, "false", "Print JSON (one object per line) instead of text"),
+    CONF_OPT_RANGE("count", CONF_INT, C, count, "0", 0, 1000000000,
+                   "tail: stop after this many frames (0: until interrupted)"),
+    CONF_OPT_RANGE("interval", CONF_DURATION, C, interval_ms, "0", 0, 3600000,
+                   "start: sampling interval (100ms..1h; 0: keep the agent's)"),
+    CONF_OPT("metrics", CONF_LIST, C, metrics, NULL, "start: metric selectors (empty: all)"),
+};
+#undef C
+
+static const conf_schema_t s_schema = {
+    "nodelinkctl", "operator CLI of nodelink (run 'nodelinkctl help' for the commands)", s_options,
+    sizeof s_options / sizeof s_options[0],
+};
+
+const conf_schema_t *ctl_config_schema(void)
+{
+    return &s_schema;
+}
+
+static int s_secure(zsock_t *sock, const ctl_config_t *cfg, char *err, size_t errlen)
+{
+    if (!cfg->curve)
+        return 0;
+    return curve_client_apply(sock, cfg->certificate, cfg->broker_certificate, err, errlen);
+}
+
+zsock_t *ctl_connect_control(const ctl_config_t *cfg, char *err, size_t errlen)
+{
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    if (!sock) {
+        snprintf(err, errlen, "cannot create a socket");
+        return NULL;
+    }
+    zsock_set_linger(sock, 0);
+    if (s_secure(sock, cfg, err, errlen) != 0 || zsock_connect(sock, "%s", cfg->client_endpoint) != 0) {
+        if (!*err)
+            snprintf(err, errlen, "broker.client_endpoint: invalid endpoint '%s'", cfg->client_endpoint);
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+zsock_t *ctl_connect_subscriber(const ctl_config_t *cfg, const char *prefix, char *err, size_t errlen)
+{
+    zsock_t *sock = zsock_new(ZMQ_SUB);
+    if (!sock) {
+        snprintf(err, errlen, "cannot create a socket");
+        return NULL;
+    }
+    zsock_set_linger(sock, 0);
+    zsock_set_subscribe(sock, prefix);
+    if (s_secure(sock, cfg, err, errlen) != 0 || zsock_connect(sock, "%s", cfg->subscribe_endpoint) != 0) {
+        if (!*err)
+            snprintf(err, errlen, "broker.subscribe_endpoint: invalid endpoint '%s'", cfg->subscribe_endpoint);
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+Nodelink__TaskResponse *ctl_call(zsock_t *dealer, const Nodelink__ControlMessage *msg, const char *task_id,
+                                 int64_t timeout_ms)
+{
+    void *raw = zsock_resolve(dealer);
+    if (wire_send_control(raw, msg, 0) != 0)
+        return NULL;
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+    for (int64_t left = timeout_ms; left > 0; left = deadline - clock_mono_ms()) {
+        zmq_pollitem_t item = {raw, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, (long)left) <= 0)
+            continue; /* EINTR or timeout: the loop re-checks the time left */
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, raw, 0) < 0) {
+            zmq_msg_close(&frame);
+            continue;
+        }
+        wire_err_t err;
+        Nodelink__ControlMessage *reply = wire_decode_control(zmq_msg_data(&frame), zmq_msg_size(&frame), &err);
+        zmq_msg_close(&frame);
+        if (!reply)
+            continue;
+        Nodelink__TaskResponse *resp = NULL;
+        if (reply->body_case == NODELINK__CONTROL_MESSAGE__BODY_TASK_RESPONSE && reply->task_response->task_id &&
+            strcmp(reply->task_response->task_id, task_id) == 0) {
+            resp = reply->task_response; /* steal it from the envelope */
+            reply->task_response = NULL;
+            reply->body_case = NODELINK__CONTROL_MESSAGE__BODY__NOT_SET;
+        }
+        wire_control_free(&reply);
+        if (resp && (resp->is_final || resp->status != NODELINK__TASK_RESPONSE__STATUS__RUNNING))
+            return resp;
+        wire_response_free(&resp);
+    }
+    return NULL;
+}
+
+void ctl_task_id(char *buf, size_t size)
+{
+    snprintf(buf, size, "ctl-%d-%lld", (int)getpid(), (long long)(clock_mono_ns() % 1000000000000LL));
+}
+
+int ctl_status_of(const Nodelink__TaskResponse *resp, const char *what)
+{
+    if (!resp) {
+        fprintf(stderr, "nodelinkctl: no answer from the broker (is it running? check "
+                        "--broker.client_endpoint and --timeout)\n");
+        return CTL_EXIT_NOREPLY;
+    }
+    if (resp->has_status && resp->status == NODELINK__TASK_RESPONSE__STATUS__FAILED) {
+        fprintf(stderr, "nodelinkctl: %s failed: %s\n", what,
+                resp->error_message ? resp->error_message : "no reason given");
+        return CTL_EXIT_FAILED;
+    }
+    return CTL_EXIT_OK;
+}

@@ -1,0 +1,60 @@
+/*
+ * ctl.h - what nodelinkctl's commands share: its settings, the control
+ * connection to the broker's clients ROUTER, a subscription to the backend,
+ * and its exit statuses (documented in docs/nodelinkctl.md; scripts rely on
+ * them, so never renumber):
+ *
+ *   CTL_EXIT_OK       0  done
+ *   CTL_EXIT_FAILED   1  the broker or agent answered FAILED (agent not
+ *                        connected, agent refused, agent timed out)
+ *   CTL_EXIT_USAGE    2  bad command line or configuration
+ *   CTL_EXIT_NOREPLY  3  no answer from the broker within --timeout
+ */
+#ifndef NODELINK_CTL_H
+#define NODELINK_CTL_H
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "nodelink.pb-c.h"
+
+enum { CTL_EXIT_OK = 0, CTL_EXIT_FAILED = 1, CTL_EXIT_USAGE = 2, CTL_EXIT_NOREPLY = 3 };
+
+typedef struct {
+    char *client_endpoint;
+    char *subscribe_endpoint;
+    bool curve;
+    char *certificate;
+    char *broker_certificate;
+    int64_t timeout_ms;
+    bool json;
+    int64_t count;        /* tail: frames before exiting (0 = until Ctrl-C) */
+    int64_t interval_ms;  /* start: sampling interval (0 = agent's current) */
+    conf_list_t metrics;  /* start: metric selectors */
+} ctl_config_t;
+
+const conf_schema_t *ctl_config_schema(void);
+
+/* A DEALER connected to the clients ROUTER (CURVE applied if configured).
+ * NULL with a reason in err. */
+zsock_t *ctl_connect_control(const ctl_config_t *cfg, char *err, size_t errlen);
+
+/* A SUB connected to the backend, subscribed to prefix. NULL with err. */
+zsock_t *ctl_connect_subscriber(const ctl_config_t *cfg, const char *prefix, char *err, size_t errlen);
+
+/* Sends msg and waits for the final TaskResponse whose task_id is task_id.
+ * Returns it (caller frees with wire_response_free) or NULL after the
+ * timeout. */
+Nodelink__TaskResponse *ctl_call(zsock_t *dealer, const Nodelink__ControlMessage *msg, const char *task_id,
+                                 int64_t timeout_ms);
+
+/* A fresh task id for this process ("ctl-<pid>-<n>"), in buf. */
+void ctl_task_id(char *buf, size_t size);
+
+/* Prints a FAILED response's reason to stderr and returns the exit status
+ * for resp (OK, FAILED; NOREPLY for NULL). */
+int ctl_status_of(const Nodelink__TaskResponse *resp, const char *what);
+
+#endif
