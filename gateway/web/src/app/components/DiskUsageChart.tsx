@@ -63,6 +63,7 @@ export function DiskUsageChart({ disks, view }: { disks: DiskMetrics[] | undefin
           from={view.from}
           to={view.to}
           format={(v) => formatRate(v)}
+          axisFormat={(v) => `${formatBytes(v, 0)}/s`}
           height={170}
         />
       )}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { NetworkMetrics } from '../../lib/index.js';
 import { netMetric } from '../../lib/index.js';
-import { formatRate } from '../format.js';
+import { formatBytes, formatRate } from '../format.js';
 import { TimeSeriesChart, color } from './TimeSeriesChart.js';
 import { useJoined, type SeriesView } from './view.js';
 
@@ -37,6 +37,7 @@ export function NetworkChart({ interfaces, view }: { interfaces: NetworkMetrics[
           from={view.from}
           to={view.to}
           format={(v) => formatRate(v)}
+          axisFormat={(v) => `${formatBytes(v, 0)}/s`}
         />
       )}
     </section>

@@ -29,8 +29,10 @@ export interface TimeSeriesChartProps {
   /** Unix seconds of the window's left and right edges. */
   from: number;
   to: number;
-  /** Formats axis ticks and legend values. */
+  /** Formats legend values (and axis ticks unless axisFormat is given). */
   format: (v: number) => string;
+  /** Shorter formatting for the y axis. */
+  axisFormat?: (v: number) => string;
   /** Fixed y range (e.g. [0, 100] for percentages); automatic otherwise. */
   yRange?: [number, number];
   height?: number;
@@ -41,7 +43,7 @@ const AXIS = '#8b95a7';
 const GRID = 'rgba(139,149,167,0.12)';
 
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
-  const { title, series, times, values, from, to, format, yRange, height = 200, testId } = props;
+  const { title, series, times, values, from, to, format, axisFormat, yRange, height = 200, testId } = props;
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const win = useRef({ from, to });
@@ -68,10 +70,10 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 } },
         {
           stroke: AXIS,
-          size: 70,
+          size: 84,
           grid: { stroke: GRID, width: 1 },
           ticks: { stroke: GRID, width: 1 },
-          values: (_u, vals) => vals.map((v) => fmt.current(v)),
+          values: (_u, vals) => vals.map((v) => (axisFormat ?? fmt.current)(v)),
         },
       ],
       series: [
@@ -104,7 +106,11 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   }, [seriesKey, height]);
 
   useEffect(() => {
-    plot.current?.setData([times, ...values] as uPlot.AlignedData, true);
+    const u = plot.current;
+    if (!u) return;
+    u.setData([times, ...values] as uPlot.AlignedData, true);
+    // without a hovering cursor the legend shows the latest values
+    if (times.length > 0 && (u.cursor.left ?? -1) < 0) u.setLegend({ idx: times.length - 1 });
   }, [times, values, from, to, seriesKey]);
 
   return (
