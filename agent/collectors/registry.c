@@ -1,0 +1,14 @@
+/*
+ * registry.c - the one table of collectors, in the order they run.
+ *
+ * Each collector's definition lives in its own file; this table is the only
+ * place that lists them.
+ */
+#include "collector.h"
+
+const collector_def_t *const collector_table[] = {
+    &collector_cpu,
+    &collector_meminfo,
+    &collector_loadavg,
+};
+const size_t collector_table_count = sizeof collector_table / sizeof collector_table[0];
