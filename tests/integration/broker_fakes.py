@@ -154,12 +154,14 @@ class FakeAgent:
             else:
                 self.accepted = False
                 self.refusals.append(m.hello_reply.reason)
-                self._next_hello = time.monotonic() + 0.3
+                if not self._next_hello:  # refusals of heartbeats must not postpone it
+                    self._next_hello = time.monotonic() + 0.3
         elif kind == "task_request":
             self._answer(dealer, m.task_request)
 
     def _run(self):
         self._goodbye = True
+        self._next_hello = None
         ctx = zmq.Context.instance()
         pub = ctx.socket(zmq.PUB)
         dealer = ctx.socket(zmq.DEALER)
@@ -169,7 +171,6 @@ class FakeAgent:
         pub.connect(self.frontend)
         dealer.connect(self.agents_ep)
         self._hello(dealer)
-        self._next_hello = None
         next_hb = time.monotonic() + self.heartbeat
         next_pub = time.monotonic()
         poller = zmq.Poller()
