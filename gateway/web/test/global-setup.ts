@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { BIN, Stack, waitFor } from './stack.js';
+import { BIN, Stack, waitFor, type StackInfo } from './stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +15,7 @@ declare module 'vitest' {
     apiBase: string;
     hostAgentId: string;
     clientAgentId: string;
-    stackInfo: { frontend: string; agents: string; backend: string; clients: string; redisUrl: string };
+    stackInfo: StackInfo;
   }
 }
 

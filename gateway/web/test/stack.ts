@@ -13,7 +13,7 @@
  * process 'exit' hook SIGKILLs whatever is still alive if a test run dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -230,6 +230,78 @@ export class Stack {
   async stop(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop();
     this.procs.length = 0;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Endpoints of a running stack, as global-setup provides them to test files. */
+export interface StackInfo {
+  frontend: string;
+  agents: string;
+  backend: string;
+  clients: string;
+  redisUrl: string;
+}
+
+/** `blake2b:<hex>` of a token, as the gateway's tokens file stores it. */
+export async function tokenHash(token: string): Promise<string> {
+  const tool = join(BIN, 'nodelink-gateway-token');
+  const [cmd, args] = existsSync(tool)
+    ? [tool, ['hash', token]]
+    : ['/usr/bin/python3', ['-c', 'import hashlib,sys;print("blake2b:"+hashlib.blake2b(sys.argv[1].encode(),digest_size=32).hexdigest())', token]];
+  const out = await new Promise<string>((res, rej) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    p.stdout.on('data', (d: Buffer) => (s += d.toString()));
+    p.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`${cmd} exited ${code}`))));
+    p.on('error', rej);
+  });
+  const m = /blake2b:[0-9a-f]{64}/.exec(out);
+  if (!m) throw new Error(`no hash in output of ${cmd}: ${out}`);
+  return m[0];
+}
+
+/**
+ * A second gateway joined to a running stack (e.g. with authentication on),
+ * with its own log directory. stop() stops it and removes the directory.
+ */
+export class ExtraGateway {
+  readonly dir = mkdtempSync(join(tmpdir(), 'nodelink-web-gw-'));
+  proc: Proc | null = null;
+  port = 0;
+
+  get httpBase(): string {
+    return `http://${LOOPBACK}:${this.port}`;
+  }
+
+  get apiBase(): string {
+    return `${this.httpBase}/api`;
+  }
+
+  /** Writes a file in this gateway's directory; returns its path. */
+  file(name: string, text: string): string {
+    const p = join(this.dir, name);
+    writeFileSync(p, text);
+    return p;
+  }
+
+  async start(info: StackInfo, args: string[]): Promise<this> {
+    this.port = await freePort();
+    const argv = [join(BIN, 'nodelink-gateway'), `--http.listen=${LOOPBACK}:${this.port}`,
+      `--broker.subscribe_endpoint=${info.backend}`, `--broker.client_endpoint=${info.clients}`,
+      `--redis.url=${info.redisUrl}`, ...args];
+    const p = new Proc('gateway-extra', argv, this.dir);
+    this.proc = p;
+    await waitFor(async () => {
+      if (!p.alive()) throw new Error(`gateway exited:\n${p.log().slice(-3000)}`);
+      const r = await fetch(`${this.httpBase}/healthz`);
+      return r.status === 200;
+    }, 'extra gateway /healthz');
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

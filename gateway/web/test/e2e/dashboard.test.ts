@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REPO } from '../stack.js';
+import { ExtraGateway, REPO, tokenHash } from '../stack.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = join(REPO, 'tests', 'artifacts');
@@ -108,5 +108,44 @@ describe('dashboard', () => {
 
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('dashboard behind authentication', () => {
+  const TOKEN = 'e2e-admin-token-0123456789abcdefghijklmnopq';
+  let gw: ExtraGateway;
+
+  beforeAll(async () => {
+    gw = new ExtraGateway();
+    const tokens = gw.file('tokens.yaml', `tokens:\n  - name: e2e\n    hash: ${await tokenHash(TOKEN)}\n    role: admin\n`);
+    await gw.start(inject('stackInfo'), [
+      '--auth.enabled=true',
+      `--auth.tokens_file=${tokens}`,
+      `--http.static_dir=${join(import.meta.dirname, '..', '..', 'dist')}`,
+    ]);
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  it('asks for a token after a 401, then shows the fleet and remembers the token', async () => {
+    const p = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    try {
+      await p.goto(`${gw.httpBase}/`);
+      await p.getByTestId('token-dialog').waitFor({ timeout: 15000 });
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-token.png') });
+      await p.getByTestId('token-input').fill('not-the-token');
+      await p.getByTestId('token-dialog').locator('button[type=submit]').click();
+      await p.getByTestId('token-dialog').getByText(/not accepted/).waitFor({ timeout: 15000 });
+      await p.getByTestId('token-input').fill(TOKEN);
+      await p.getByTestId('token-dialog').locator('button[type=submit]').click();
+      await p.getByTestId(`agent-tile-${hostAgent}`).waitFor({ timeout: 15000 });
+      await p.reload();
+      await p.getByTestId(`agent-tile-${hostAgent}`).waitFor({ timeout: 15000 });
+      expect(await p.getByTestId('token-dialog').count()).toBe(0);
+    } finally {
+      await p.close();
+    }
   });
 });
