@@ -58,7 +58,7 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
     return () => ctrl.abort();
   }, [client, agentId, generation, reportError]);
 
-  const agents = usePolling((signal) => client.listAgents({ signal }), 5000, [client, generation]);
+  const agents = usePolling((signal) => client.listAgents({ signal }), 10000, [client, generation]);
   const entry = agents.data?.agents.find((a) => a.agent_id === agentId);
 
   const times = live.live.times;

@@ -5,7 +5,7 @@ import { usePolling } from '../hooks/usePolling.js';
 import { useNow } from '../hooks/useNow.js';
 import { StatusBadge } from './StatusBadge.js';
 
-const POLL_MS = 2000;
+const POLL_MS = 3000;
 
 /** Every agent the token may see, with status and CPU/memory at a glance. */
 export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
