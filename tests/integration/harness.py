@@ -254,6 +254,7 @@ class Stack:
     def store_argv(self):
         return [os.path.join(BIN, "nodelink-store"),
                 "--broker.subscribe_endpoint=" + self.ep("backend"),
+                "--broker.publish_endpoint=" + self.ep("frontend"),
                 "--redis.url=" + self.redis_server.url] + self.extra.get("store", [])
 
     def gateway_argv(self):
