@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +150,12 @@ long procfile_slurp(const char *path, char *buf, size_t size)
         len--;
     buf[len] = '\0';
     return (long)len;
+}
+
+bool procfile_changed(procfile_t *self)
+{
+    if (self->fd < 0)
+        return true;
+    struct pollfd p = {self->fd, POLLPRI, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR));
 }

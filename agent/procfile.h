@@ -41,6 +41,12 @@ void procfile_destroy(procfile_t **self);
  * file cannot be opened or read (errno set). */
 long procfile_read(procfile_t *self, const char **text);
 
+/* True when the kernel flagged the open file as changed since the last read
+ * (poll() reports POLLPRI/POLLERR on /proc/PID/mountinfo when the mount
+ * table changes). Also true when the file is not open yet. Costs one poll()
+ * with a zero timeout. */
+bool procfile_changed(procfile_t *self);
+
 /* The path this reader reads. */
 const char *procfile_path(const procfile_t *self);
 

@@ -55,5 +55,10 @@ extern const size_t collector_table_count;
 extern const collector_def_t collector_cpu;
 extern const collector_def_t collector_meminfo;
 extern const collector_def_t collector_loadavg;
+extern const collector_def_t collector_hwmon;
+extern const collector_def_t collector_disk;
+extern const collector_def_t collector_netdev;
+extern const collector_def_t collector_procs;
+extern const collector_def_t collector_tasks;
 
 #endif
