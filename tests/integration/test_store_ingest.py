@@ -47,12 +47,14 @@ class StoreRig:
         return self
 
     def __exit__(self, *exc):
-        if self.store:
-            self.store.stop()
-        self.redis.stop()
-        self.pub.close(0)
-        self.health.close(0)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            if self.store:
+                self.stop_store()
+        finally:
+            self.redis.stop()
+            self.pub.close(0)
+            self.health.close(0)
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_store(self, *extra):
         argv = [os.path.join(BIN, "nodelink-store"),
@@ -66,8 +68,12 @@ class StoreRig:
         self.wait_subscribed()
 
     def stop_store(self):
-        status = self.store.stop()
-        self.store = None
+        """Stops the store; a clean exit (status 0, no sanitizer report) is required."""
+        store, self.store = self.store, None
+        status = store.stop()
+        log = store.log()
+        if status != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("nodelink-store exited with %r; log:\n%s" % (status, log[-4000:]))
         return status
 
     def wait_subscribed(self):
