@@ -3,7 +3,7 @@
  * query library.
  *
  * Defaults when a parameter is left out (docs/api.md):
- *   metrics     cpu.usage_percent,memory.usage_percent
+ *   metrics     cpu.usage_percent,memory.usage_percent (an empty list is a 400)
  *   end         now;  start  end - 3600 (the last hour)
  *   interval    the smallest of 1,5,10,15,30,60,120,300,600,900,1800,3600,
  *               7200,21600,43200,86400 s giving at most 500 buckets
@@ -41,7 +41,7 @@ typedef struct {
 static int s_metrics(http_req_t *req, s_args_t *a, enum MHD_Result *ret)
 {
     const char *list = http_arg(req, "metrics");
-    a->copy = strdup(list && *list ? list : S_DEFAULT_METRICS);
+    a->copy = strdup(list ? list : S_DEFAULT_METRICS);
     char *save = NULL;
     for (char *t = strtok_r(a->copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (a->q.n_metrics == QUERY_MAX_METRICS) {

@@ -3,11 +3,11 @@
  *
  * Every agent's latest values (those the token may see), one family per
  * metric-namespace entry: "nodelink_" + group + "_" + field, "_total"
- * appended to counters; the agent and the instance (core, device,
+ * appended to counters, "_per_sec" spelled "_per_second"; the agent and the instance (core, device,
  * interface, task) are labels:
  *
  *     nodelink_cpu_usage_percent{agent="web-01"} 25.4
- *     nodelink_disk_read_bytes_per_sec{agent="web-01",device="sda"} 1048576
+ *     nodelink_disk_read_bytes_per_second{agent="web-01",device="sda"} 1048576
  *     nodelink_net_errors_in_total{agent="web-01",interface="eth0"} 0
  *
  * plus nodelink_agent_up, nodelink_agent_last_metrics_update_seconds and the
@@ -70,10 +70,15 @@ static const char *s_label(metric_source_t src)
     }
 }
 
+/* "_per_sec" is spelled out ("_per_second"): Prometheus names avoid
+ * abbreviated units (promtool lints them). */
 static void s_family_name(const metric_def_t *d, char *buf, size_t size)
 {
-    snprintf(buf, size, "nodelink_%s%s_%s%s", d->group, d->source == METRIC_SRC_CPU_CORE ? "_core" : "",
-             d->field, d->counter ? "_total" : "");
+    size_t flen = strlen(d->field);
+    bool per_sec = flen > 8 && strcmp(d->field + flen - 8, "_per_sec") == 0;
+    snprintf(buf, size, "nodelink_%s%s_%.*s%s%s", d->group,
+             d->source == METRIC_SRC_CPU_CORE ? "_core" : "", (int)(per_sec ? flen - 8 : flen),
+             d->field, per_sec ? "_per_second" : "", d->counter ? "_total" : "");
 }
 
 static void s_value(FILE *out, double v)
