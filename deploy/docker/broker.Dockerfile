@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# nodelink-broker image, with nodelink-keygen and nodelinkctl beside it.
+# nodelink-broker image, with nodelinkctl beside it (the healthcheck uses it).
 #
 #   docker build -f deploy/docker/broker.Dockerfile -t nodelink/broker .   (from the repository root)
 #
@@ -33,8 +33,7 @@ RUN apt-get update \
  && groupadd --system --gid 10001 nodelink \
  && useradd --system --uid 10001 --gid nodelink --home-dir /var/lib/nodelink --shell /usr/sbin/nologin nodelink \
  && install -d -o nodelink -g nodelink -m 0750 /var/lib/nodelink /etc/nodelink/certs
-COPY --from=build /build/bin/nodelink-broker /build/bin/nodelink-keygen /build/bin/nodelinkctl /usr/local/bin/
-COPY deploy/docker/nodelink-certs /usr/local/bin/
+COPY --from=build /build/bin/nodelink-broker /build/bin/nodelinkctl /usr/local/bin/
 USER nodelink
 EXPOSE 5555 5556 5557 5558
 ENTRYPOINT ["nodelink-broker"]

@@ -8,7 +8,10 @@
 # one compile, shared through the layer cache), "web" (the dashboard, built
 # with npm from gateway/web/ and served by the gateway from
 # /usr/share/nodelink/web), and the final debian:bookworm-slim stage with the
-# gateway's shared libraries and an unprivileged user (uid 10001).
+# gateway's shared libraries and an unprivileged user (uid 10001). The image
+# also carries the certificate and token tools (nodelink-keygen,
+# nodelink-gateway-token, nodelink-certs): compose's one-shot "certs" service
+# runs from it.
 FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
@@ -39,8 +42,8 @@ RUN apt-get update \
  && groupadd --system --gid 10001 nodelink \
  && useradd --system --uid 10001 --gid nodelink --home-dir /var/lib/nodelink --shell /usr/sbin/nologin nodelink \
  && install -d -o nodelink -g nodelink -m 0750 /var/lib/nodelink /etc/nodelink/certs
-COPY --from=build /build/bin/nodelink-gateway /usr/local/bin/
-COPY deploy/docker/nodelink-healthcheck /usr/local/bin/
+COPY --from=build /build/bin/nodelink-gateway /build/bin/nodelink-gateway-token /build/bin/nodelink-keygen /usr/local/bin/
+COPY deploy/docker/nodelink-healthcheck deploy/docker/nodelink-certs /usr/local/bin/
 COPY --from=web /web/dist/ /usr/share/nodelink/web/
 USER nodelink
 EXPOSE 8080
