@@ -223,7 +223,10 @@ export interface MetricsHistory {
   data: MetricsTimePoint[];
   /** True when the answer was limited by max_points. */
   truncated?: boolean;
+  /** Number of points in `data`. */
   total_points?: number;
+  /** Storage tier the points come from (`raw`, `1m`, `1h`): nodelink's addition. */
+  tier?: string;
 }
 
 // ------------------------------------------------------------ fleet
@@ -263,13 +266,17 @@ export interface StreamControlRequest {
   metrics?: string[];
 }
 
-/** The agent's answer to a stream control request, as relayed by the gateway. */
+/**
+ * The agent's answer to a stream control request, as relayed by the gateway:
+ * `status` is "completed"; the agent's sampling state follows when it sent one.
+ */
 export interface StreamControlResponse {
-  agent_id?: string;
-  status?: string;
+  agent_id: string;
+  status: string;
   streaming?: boolean;
   interval_ms?: number;
   interval_seconds?: number;
+  /** Metric selectors the agent collects (empty = everything). */
   metrics?: string[];
   [extra: string]: unknown;
 }

@@ -7,7 +7,7 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MetricsApiError, MetricsClient } from '../../src/lib/index.js';
-import { ExtraGateway, tokenHash } from '../stack.js';
+import { ExtraGateway, tokenHash, waitFor } from '../stack.js';
 
 const ADMIN = 'admin-token-0123456789abcdefghijklmnopqrstuv';
 const SCOPED = 'scoped-token-0123456789abcdefghijklmnopqrstu';
@@ -23,6 +23,12 @@ beforeAll(async () => {
       `  - name: scoped\n    hash: ${await tokenHash(SCOPED)}\n    agents: [${agent}]\n`,
   );
   await gw.start(inject('stackInfo'), ['--auth.enabled=true', `--auth.tokens_file=${tokens}`]);
+  // a fresh gateway knows an agent's latest sample only once the next one is published
+  const admin = new MetricsClient(gw.apiBase, { token: ADMIN });
+  await waitFor(async () => {
+    const l = await admin.listAgents();
+    return [agent, hostAgent].every((id) => l.agents.some((a) => a.agent_id === id && a.metrics));
+  }, 'the authenticated gateway to have samples of both agents');
 });
 
 afterAll(async () => {

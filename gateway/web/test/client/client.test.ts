@@ -223,13 +223,17 @@ describe('stream control', () => {
   it('changes the agent interval, stops and restarts sampling', async () => {
     try {
       const r = await client.controlStream(agent, { action: 'update_interval', intervalSeconds: 2 });
-      expect(r).toBeTypeOf('object');
+      expect(r.agent_id).toBe(agent);
+      expect(r.status).toBe('completed');
+      expect(r.streaming).toBe(true);
+      expect(r.interval_ms).toBe(2000);
       const ev = await collect(client, agent, 3, { interval: 1 });
       const d1 = ev[2]!.sample.timestamp - ev[1]!.sample.timestamp;
       expect(d1).toBeGreaterThanOrEqual(1900);
       expect(d1).toBeLessThanOrEqual(2100);
 
-      await client.controlStream(agent, { action: 'stop' });
+      const stopped = await client.controlStream(agent, { action: 'stop' });
+      expect(stopped.streaming).toBe(false);
       const before = (await client.getCurrentMetrics(agent)).timestamp;
       await new Promise((r) => setTimeout(r, 3500));
       const after = (await client.getCurrentMetrics(agent)).timestamp;
