@@ -17,7 +17,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev \
-      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev \
+      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -29,7 +29,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 \
+      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libsqlite3-0 \
  && rm -rf /var/lib/apt/lists/* \
  && install -d -m 0750 /var/lib/nodelink /etc/nodelink/certs
 COPY --from=build /build/bin/nodelink-agent /usr/local/bin/

@@ -203,6 +203,30 @@ class DockerfileTest(unittest.TestCase):
         build = read_stages(self.dockerfile("broker"))[0][2]
         self.assertEqual(wanted - set(apt_packages(build)), set())
 
+    def test_build_stage_installs_every_library_cmake_requires(self):
+        # every pkg_check_modules(... REQUIRED ...) of the tree, except the
+        # test framework (NODELINK_TESTS=OFF in the image), resolved to the
+        # Debian package that ships its .pc file
+        modules = set()
+        for dirpath, _, files in os.walk(REPO):
+            if "/build" in dirpath or "node_modules" in dirpath or "/.git" in dirpath:
+                continue
+            if "CMakeLists.txt" in files:
+                with open(os.path.join(dirpath, "CMakeLists.txt")) as f:
+                    for m in re.finditer(r"pkg_check_modules\(\s*\w+\s+REQUIRED\s+(?:IMPORTED_TARGET\s+)?([^)]+)\)", f.read()):
+                        modules |= set(m.group(1).split())
+        modules.discard("criterion")
+        self.assertIn("libzmq", modules)
+        build = set(apt_packages(read_stages(self.dockerfile("broker"))[0][2]))
+        for mod in sorted(modules):
+            pcdir = subprocess.run(["pkg-config", "--variable=pcfiledir", mod], capture_output=True, text=True)
+            self.assertEqual(pcdir.returncode, 0, "pkg-config does not know %s" % mod)
+            r = subprocess.run(["dpkg", "-S", os.path.join(pcdir.stdout.strip(), mod + ".pc")],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            pkg = r.stdout.split(":")[0]
+            self.assertIn(pkg, build, "the build stage lacks %s (pkg-config module %s)" % (pkg, mod))
+
     def test_gateway_image_builds_and_serves_the_dashboard(self):
         stages = read_stages(self.dockerfile("gateway"))
         web = [s for s in stages if s[1] == "web"]
