@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define NUMFMT_MAX 32
 #define NUMFMT_DECIMALS_MAX 9
@@ -27,9 +28,13 @@
 /* Rounds v as stored: to an integer when integer, else to decimals places. */
 double numfmt_round(double v, bool integer, int decimals);
 
-/* Writes the encoding of v (already rounded or not) into buf (NUMFMT_MAX
- * bytes suffice). Returns the length, or -1 for non-finite v. */
+/* Writes the encoding of v (already rounded or not) into buf (at least
+ * NUMFMT_MAX bytes). Returns the length, or -1 for non-finite v. Values
+ * beyond 2^53 are written as %.0f / %.17g. */
 int numfmt_value(double v, bool integer, int decimals, char *buf, size_t size);
+
+/* Writes v in decimal into buf (21 bytes suffice); returns the length. */
+int numfmt_u64(uint64_t v, char *buf);
 
 /* Parses a stored value (not NUL-terminated). 0, or -1 when s is not a
  * finite number. */

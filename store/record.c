@@ -13,7 +13,8 @@
 typedef struct {
     char *buf;
     size_t len, cap;
-    size_t n;
+    double *values;
+    size_t n, n_cap;
     int decimals;
     bool failed;
 } s_builder_t;
@@ -48,9 +49,19 @@ static void s_visit(void *ctx, const metric_def_t *def, const char *instance, co
     int n = numfmt_value(value, def->integer, b->decimals, text, sizeof text);
     if (n < 0)
         return; /* NaN / infinity: not stored */
+    if (b->n == b->n_cap) {
+        size_t cap = b->n_cap ? b->n_cap * 2 : 64;
+        double *v = realloc(b->values, cap * sizeof *v);
+        if (!v) {
+            b->failed = true;
+            return;
+        }
+        b->values = v;
+        b->n_cap = cap;
+    }
     s_append(b, name, strlen(name));
     s_append(b, text, (size_t)n);
-    b->n++;
+    b->values[b->n++] = numfmt_round(value, def->integer, b->decimals);
 }
 
 static record_t *s_new(record_kind_t kind, const char *agent_id, const Nodelink__TaskResponse *msg)
@@ -72,17 +83,15 @@ record_t *record_from_metrics(const char *agent_id, const Nodelink__TaskResponse
 {
     s_builder_t b = {.decimals = decimals};
     metric_flatten(m, s_visit, &b);
-    if (b.failed || b.n == 0) {
-        free(b.buf);
-        return NULL;
-    }
-    record_t *r = s_new(RECORD_METRICS, agent_id, msg);
+    record_t *r = b.failed || b.n == 0 ? NULL : s_new(RECORD_METRICS, agent_id, msg);
     if (!r) {
         free(b.buf);
+        free(b.values);
         return NULL;
     }
     r->ts_ms = (int64_t)(m->timestamp > INT64_MAX ? INT64_MAX : m->timestamp);
     r->data = b.buf;
+    r->values = b.values;
     r->size = b.len;
     r->n_fields = b.n;
     return r;
@@ -106,13 +115,14 @@ void record_destroy(record_t **self)
     if (!self || !*self)
         return;
     free((*self)->data);
+    free((*self)->values);
     free(*self);
     *self = NULL;
 }
 
 size_t record_cost(const record_t *self)
 {
-    return sizeof *self + self->size;
+    return sizeof *self + self->size + (self->values ? self->n_fields * sizeof *self->values : 0);
 }
 
 size_t record_field_next(const record_t *self, size_t pos, const char **name, const char **value)

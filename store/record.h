@@ -34,8 +34,9 @@ typedef struct record_t {
     int64_t ts_ms;        /* sample / system info timestamp (Unix ms) */
     int64_t received_mono; /* clock_mono_ms() at receipt: write lag */
     size_t n_fields;      /* metrics: number of name/value pairs */
-    size_t size;          /* bytes of data */
+    size_t size;          /* bytes of data (the field block / JSON text) */
     char *data;           /* metrics: the field block; system: JSON text */
+    double *values;       /* metrics: n_fields values as stored (rounded) */
 } record_t;
 
 /* Encodes a sample (values rounded to decimals places unless integral).

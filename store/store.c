@@ -255,7 +255,7 @@ static bool s_due(const store_t *self, int64_t now)
 static void s_flush(store_t *self, int64_t now)
 {
     for (int i = 0; i < 8 && s_due(self, now); i++)
-        if (writer_flush(self->writer, &self->queue) <= 0)
+        if (writer_flush(self->writer, &self->queue) < 0)
             break;
 }
 
@@ -284,7 +284,7 @@ int store_run(store_t *self)
         now = clock_mono_ms();
         s_flush(self, now);
         if (now >= self->next_maintain) {
-            writer_maintain(self->writer);
+            writer_maintain(self->writer, &self->queue);
             self->next_maintain = now + MAINTAIN_MS;
         }
         if (now >= self->next_health) {

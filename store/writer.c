@@ -50,6 +50,7 @@ void writer_destroy(writer_t **self_p)
     free(self->argv);
     free(self->argvlen);
     free(self->text);
+    free(self->resp);
     free(self->groups);
     free(self->group_of);
     free(self);
@@ -84,6 +85,8 @@ void writer_fail(writer_t *self, const char *what)
         self->redis = NULL;
     }
     agents_each(self->agents, s_agent_unsync, NULL);
+    self->pending = self->inflight_n = self->inflight_replies = 0;
+    self->build_stored = self->build_system = 0;
     int64_t max = self->cfg->backoff_max_ms;
     self->backoff_ms = self->backoff_ms ? self->backoff_ms * 2 : 100;
     if (self->backoff_ms > max)
@@ -146,12 +149,42 @@ int writer_reserve(writer_t *self, size_t n, size_t text)
     return 0;
 }
 
+/* "<prefix><n>\r\n" */
+static size_t s_resp_len(char *out, char prefix, size_t n)
+{
+    out[0] = prefix;
+    size_t k = 1 + (size_t)numfmt_u64(n, out + 1);
+    out[k++] = '\r';
+    out[k++] = '\n';
+    return k;
+}
+
+/* Formats the RESP command here (hiredis' generic formatter is a large
+ * share of the store's CPU) and hands it to hiredis' output buffer. */
 int writer_append(writer_t *self, int argc)
 {
-    for (int i = 0; i < argc; i++)
+    size_t need = 16;
+    for (int i = 0; i < argc; i++) {
         if (self->argvlen[i] == (size_t)-1)
             self->argvlen[i] = strlen(self->argv[i]);
-    if (redisAppendCommandArgv(self->redis, argc, self->argv, self->argvlen) != REDIS_OK)
+        need += self->argvlen[i] + 32;
+    }
+    if (need > self->resp_cap) {
+        char *p = realloc(self->resp, need * 2);
+        if (!p)
+            return -1;
+        self->resp = p;
+        self->resp_cap = need * 2;
+    }
+    size_t off = s_resp_len(self->resp, '*', (size_t)argc);
+    for (int i = 0; i < argc; i++) {
+        off += s_resp_len(self->resp + off, '$', self->argvlen[i]);
+        memcpy(self->resp + off, self->argv[i], self->argvlen[i]);
+        off += self->argvlen[i];
+        self->resp[off++] = '\r';
+        self->resp[off++] = '\n';
+    }
+    if (redisAppendFormattedCommand(self->redis, self->resp, off) != REDIS_OK)
         return -1;
     self->pending++;
     return 0;
@@ -184,7 +217,7 @@ int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id
     self->argv[argc] = key;
     self->argvlen[argc++] = (size_t)-1;
     if (id_ms - retention_ms > 0) {
-        snprintf(bufs, 48, "%" PRId64, id_ms - retention_ms);
+        numfmt_u64((uint64_t)(id_ms - retention_ms), bufs);
         self->argv[argc] = "MINID";
         self->argvlen[argc++] = (size_t)-1;
         self->argv[argc] = "~";
@@ -192,7 +225,10 @@ int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id
         self->argv[argc] = bufs;
         self->argvlen[argc++] = (size_t)-1;
     }
-    snprintf(bufs + 48, 48, "%" PRId64 "-%" PRIu64, id_ms, id_seq);
+    char *id = bufs + 48;
+    int n = numfmt_u64((uint64_t)(id_ms > 0 ? id_ms : 0), id);
+    id[n++] = '-';
+    numfmt_u64(id_seq, id + n);
     self->argv[argc] = bufs + 48;
     self->argvlen[argc++] = (size_t)-1;
     return argc;
@@ -200,13 +236,14 @@ int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id
 
 /* Reads every pending reply; counts error replies inside EXEC arrays and
  * outside. Returns 0, or -1 on a connection failure. */
-static int s_read_replies(writer_t *self, uint64_t *errors)
+static int s_read_replies(writer_t *self, size_t count, uint64_t *errors)
 {
-    while (self->pending) {
+    for (; count; count--) {
         redisReply *r = NULL;
         if (redisGetReply(self->redis, (void **)&r) != REDIS_OK || !r)
             return -1;
-        self->pending--;
+        if (self->pending)
+            self->pending--;
         if (r->type == REDIS_REPLY_ERROR) {
             (*errors)++;
             snprintf(self->last_error, sizeof self->last_error, "%s", r->str);
@@ -222,11 +259,11 @@ static int s_read_replies(writer_t *self, uint64_t *errors)
     return 0;
 }
 
-int writer_exchange(writer_t *self)
+/* Reads count replies. 0, or -1 after writer_fail. */
+static int s_exchange_n(writer_t *self, size_t count)
 {
     uint64_t errors = 0;
-    if (s_read_replies(self, &errors)) {
-        self->pending = 0;
+    if (s_read_replies(self, count, &errors)) {
         writer_fail(self, NULL);
         return -1;
     }
@@ -241,9 +278,53 @@ int writer_exchange(writer_t *self)
     return 0;
 }
 
+int writer_exchange(writer_t *self)
+{
+    if (self->inflight_n)
+        return -1; /* programming error: complete the batch in flight first */
+    return s_exchange_n(self, self->pending);
+}
+
+int writer_complete(writer_t *self, record_queue_t *q)
+{
+    size_t n = self->inflight_n;
+    if (!n)
+        return 0;
+    if (s_exchange_n(self, self->inflight_replies))
+        return -1;
+    self->stats.stored += self->inflight_stored;
+    self->stats.system_stored += self->inflight_system;
+    self->stats.batches++;
+    self->stats.write_lag_ms = (uint64_t)(clock_mono_ms() - q->head->received_mono);
+    self->inflight_n = self->inflight_replies = 0;
+    record_queue_pop(q, n);
+    return (int)n;
+}
+
+/* Pushes hiredis' output buffer to the socket (blocking, bounded by the
+ * timeout). 0 or -1 after writer_fail. */
+static int s_send(writer_t *self)
+{
+    int done = 0;
+    while (!done)
+        if (redisBufferWrite(self->redis, &done) != REDIS_OK) {
+            writer_fail(self, NULL);
+            return -1;
+        }
+    return 0;
+}
+
 /* Groups the first n records of q by agent, keeping each agent's order.
  * Fills self->groups (distinct agents) and self->group_of (per record). */
-static int s_group(writer_t *self, const record_queue_t *q, size_t n)
+static const record_t *s_nth(const record_queue_t *q, size_t skip)
+{
+    const record_t *r = q->head;
+    while (r && skip--)
+        r = r->next;
+    return r;
+}
+
+static int s_group(writer_t *self, const record_queue_t *q, size_t skip, size_t n)
 {
     if (n > self->group_cap) {
         agent_t **g = realloc(self->groups, n * sizeof *g);
@@ -258,7 +339,7 @@ static int s_group(writer_t *self, const record_queue_t *q, size_t n)
     }
     self->n_groups = 0;
     size_t i = 0;
-    for (const record_t *r = q->head; r && i < n; r = r->next, i++) {
+    for (const record_t *r = s_nth(q, skip); r && i < n; r = r->next, i++) {
         agent_t *a = agents_get(self->agents, r->agent_id);
         if (!a)
             return -1;
@@ -273,7 +354,7 @@ static int s_group(writer_t *self, const record_queue_t *q, size_t n)
 }
 
 /* Appends one agent's transaction for the records of group g. */
-static int s_append_group(writer_t *self, const record_queue_t *q, size_t n, size_t g)
+static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, size_t n, size_t g)
 {
     agent_t *a = self->groups[g];
     if (writer_command(self, 1, "MULTI"))
@@ -281,7 +362,7 @@ static int s_append_group(writer_t *self, const record_queue_t *q, size_t n, siz
     int64_t last_seen = 0;
     bool wrote = false;
     size_t i = 0;
-    for (const record_t *r = q->head; r && i < n; r = r->next, i++) {
+    for (const record_t *r = s_nth(q, skip); r && i < n; r = r->next, i++) {
         if (self->group_of[i] != g)
             continue;
         if (agents_written(a, r->has_seq, r->epoch, r->seq)) {
@@ -314,34 +395,71 @@ static int s_append_group(writer_t *self, const record_queue_t *q, size_t n, siz
     return 0;
 }
 
+/* Groups the next batch (after the one in flight) and syncs its agents;
+ * syncing needs the connection to itself, so it completes the batch in
+ * flight first. Returns records popped meanwhile, or -1. */
+static int s_prepare(writer_t *self, record_queue_t *q, size_t *n)
+{
+    int popped = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t avail = q->count - self->inflight_n;
+        *n = avail < (size_t)self->cfg->batch_size ? avail : (size_t)self->cfg->batch_size;
+        if (*n == 0)
+            return popped;
+        if (s_group(self, q, self->inflight_n, *n)) {
+            log_error("out of memory grouping a batch");
+            return -1;
+        }
+        bool unsynced = false;
+        for (size_t g = 0; g < self->n_groups; g++)
+            unsynced |= !self->groups[g]->synced;
+        if (!unsynced)
+            return popped;
+        if (self->inflight_n) {
+            int k = writer_complete(self, q);
+            if (k < 0)
+                return -1;
+            popped += k;
+            continue; /* regroup: the batch moved to the head */
+        }
+        for (size_t g = 0; g < self->n_groups; g++)
+            if (!self->groups[g]->synced && writer_sync(self, self->groups[g]))
+                return -1;
+        return popped;
+    }
+    return popped;
+}
+
 int writer_flush(writer_t *self, record_queue_t *q)
 {
     if (!q->count)
         return 0;
     if (s_connect(self))
         return -1;
-    size_t n = q->count < (size_t)self->cfg->batch_size ? q->count : (size_t)self->cfg->batch_size;
-    if (s_group(self, q, n)) {
-        log_error("out of memory grouping a batch");
+    size_t n;
+    int popped = s_prepare(self, q, &n);
+    if (popped < 0)
         return -1;
+    size_t before = self->pending;
+    if (n) {
+        self->build_stored = self->build_system = 0;
+        for (size_t g = 0; g < self->n_groups; g++)
+            if (s_append_group(self, q, self->inflight_n, n, g)) {
+                writer_fail(self, "out of memory building a batch");
+                return -1;
+            }
+        if (s_send(self))
+            return -1;
     }
-    for (size_t g = 0; g < self->n_groups; g++)
-        if (!self->groups[g]->synced && writer_sync(self, self->groups[g]))
-            return -1;
-    uint64_t stored = self->stats.stored, sys = self->stats.system_stored;
-    for (size_t g = 0; g < self->n_groups; g++)
-        if (s_append_group(self, q, n, g)) {
-            writer_fail(self, "out of memory or connection lost building a batch");
-            return -1;
-        }
-    if (writer_exchange(self)) {
-        /* nothing counted: the batch will be written (or skipped) again */
-        self->stats.stored = stored;
-        self->stats.system_stored = sys;
+    size_t sent = self->pending - before;
+    int k = writer_complete(self, q);
+    if (k < 0)
         return -1;
+    if (n) {
+        self->inflight_n = n;
+        self->inflight_replies = sent;
+        self->inflight_stored = self->build_stored;
+        self->inflight_system = self->build_system;
     }
-    self->stats.batches++;
-    self->stats.write_lag_ms = (uint64_t)(clock_mono_ms() - q->head->received_mono);
-    record_queue_pop(q, n);
-    return (int)n;
+    return popped + k;
 }

@@ -8,7 +8,10 @@
  * one pipeline: per agent one MULTI ... EXEC holding its XADDs, closed
  * rollup buckets and cursor (all keys of one agent share a hash slot), then
  * a ZADD of the agent index. Records leave the queue only once their EXEC
- * succeeded, so an outage never loses or reorders them.
+ * succeeded, so an outage never loses or reorders them. One batch is in
+ * flight while the next is built and sent (Redis executes batch N while the
+ * store formats batch N+1); its replies are read before the next batch is
+ * sent after it, and before any synchronous command.
  *
  * On any connection failure the connection is dropped, every agent's write
  * side is marked unsynced, and reconnection waits with exponential backoff
@@ -52,14 +55,15 @@ writer_t *writer_new(const store_config_t *cfg, agents_t *agents, char *err, siz
 
 void writer_destroy(writer_t **self);
 
-/* Writes up to one batch from the head of q (connecting first when needed
- * and the backoff allows). Returns the number of records taken off the
- * queue (written or already stored), or -1 while Redis is unavailable. */
+/* Sends the next batch from q (connecting first when needed and the backoff
+ * allows) and completes the batch sent by the previous call. Returns the
+ * number of records taken off the queue (written or already stored; 0 when
+ * a batch was only sent), or -1 while Redis is unavailable. */
 int writer_flush(writer_t *self, record_queue_t *q);
 
 /* Periodic upkeep: exact retention trimming every store.trim_interval and
- * closing idle agents' rollup buckets. */
-void writer_maintain(writer_t *self);
+ * closing idle agents' rollup buckets (completes the batch in flight first). */
+void writer_maintain(writer_t *self, record_queue_t *q);
 
 bool writer_connected(const writer_t *self);
 

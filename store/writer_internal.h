@@ -25,12 +25,19 @@ struct writer_t {
     log_limit_t error_limit;
     writer_stats_t stats;
     size_t pending; /* replies owed by Redis for appended commands */
+    /* the batch sent but not yet answered: its records are the first
+     * inflight_n of the queue, its replies the first inflight_replies */
+    size_t inflight_n, inflight_replies;
+    uint64_t inflight_stored, inflight_system;
+    uint64_t build_stored, build_system; /* of the batch being built */
     /* argument scratch for redisAppendCommandArgv (copied on append) */
     const char **argv;
     size_t *argvlen; /* (size_t)-1 = strlen at append time */
     size_t argv_cap;
     char *text;
     size_t text_cap;
+    char *resp; /* one formatted command */
+    size_t resp_cap;
     /* batch grouping */
     agent_t **groups;
     size_t *group_of;
@@ -45,6 +52,9 @@ int writer_command(writer_t *self, int argc, ...);
 int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq,
                      int64_t retention_ms, char *bufs);
 int writer_exchange(writer_t *self);
+/* Reads the replies of the batch in flight and pops its records. Returns
+ * the number popped, or -1 after writer_fail. */
+int writer_complete(writer_t *self, record_queue_t *q);
 
 /* writer_sync.c */
 int writer_sync(writer_t *self, agent_t *a);

@@ -69,11 +69,9 @@ static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms, 
             b->open_start = start;
         const char *name, *value;
         size_t i = 0;
-        for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++) {
-            double v;
-            if (numfmt_parse(value, strlen(value), &v) == 0 && rollbuf_add(b, i, name, v))
+        for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++)
+            if (rollbuf_add(b, i, name, r->values[i]))
                 return -1;
-        }
     }
     return 0;
 }
@@ -90,7 +88,7 @@ static int s_append_system(writer_t *self, agent_t *a, const record_t *r)
     self->argvlen[1] = strlen(key);
     self->argv[2] = r->data;
     self->argvlen[2] = r->size;
-    self->stats.system_stored++;
+    self->build_system++;
     return writer_append(self, 3);
 }
 
@@ -123,7 +121,7 @@ int writer_append_record(writer_t *self, agent_t *a, const record_t *r)
     a->w_has_last = true;
     a->w_last_ms = ms;
     a->w_last_idseq = seq;
-    self->stats.stored++;
+    self->build_stored++;
     return 0;
 }
 
@@ -195,22 +193,34 @@ static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int6
         query_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
         e->element[1]->type != REDIS_REPLY_ARRAY)
         return 0;
-    /* build a transient record over the reply's strings */
+    /* build a transient record over the reply's numeric fields */
     const redisReply *fv = e->element[1];
     size_t size = 0;
     for (size_t i = 0; i < fv->elements; i++)
         size += fv->element[i]->len + 1;
-    record_t rec = {.kind = RECORD_METRICS, .size = size, .data = malloc(size ? size : 1)};
-    if (!rec.data)
-        return -1;
-    size_t off = 0;
-    for (size_t i = 0; i < fv->elements; i++) {
-        memcpy(rec.data + off, fv->element[i]->str, fv->element[i]->len);
-        off += fv->element[i]->len;
-        rec.data[off++] = '\0';
+    record_t rec = {.kind = RECORD_METRICS,
+                    .data = malloc(size ? size : 1),
+                    .values = malloc((fv->elements / 2 + 1) * sizeof(double))};
+    int rc = -1;
+    if (!rec.data || !rec.values)
+        goto done;
+    for (size_t i = 0; i + 1 < fv->elements; i += 2) {
+        const redisReply *f = fv->element[i], *v = fv->element[i + 1];
+        if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+            numfmt_parse(v->str, v->len, &rec.values[rec.n_fields]))
+            continue;
+        memcpy(rec.data + rec.size, f->str, f->len);
+        rec.size += f->len;
+        rec.data[rec.size++] = '\0';
+        memcpy(rec.data + rec.size, v->str, v->len);
+        rec.size += v->len;
+        rec.data[rec.size++] = '\0';
+        rec.n_fields++;
     }
-    int rc = s_roll(self, a, &rec, *ms, false);
+    rc = s_roll(self, a, &rec, *ms, false);
+done:
     free(rec.data);
+    free(rec.values);
     return rc;
 }
 
@@ -321,9 +331,9 @@ static void s_trim(void *ctx, agent_t *a)
     }
 }
 
-void writer_maintain(writer_t *self)
+void writer_maintain(writer_t *self, record_queue_t *q)
 {
-    if (!self->redis)
+    if (!self->redis || writer_complete(self, q) < 0)
         return;
     s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
     agents_each(self->agents, s_close_idle, &u);

@@ -8,12 +8,15 @@
  *   store_query_tool URL agents
  *
  * Output: {"status": "...", "message": "...", ...result}. Exit 0 when the
- * call returned QUERY_OK, 1 otherwise, 2 on usage errors.
+ * call returned QUERY_OK, 1 otherwise, 2 on usage errors. With
+ * NODELINK_QUERY_REPEAT=N in the environment the call runs N times on one
+ * context and "us_per_call" (mean wall time) is added (benchmarks).
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "query.h"
 
@@ -112,12 +115,24 @@ int main(int argc, char **argv)
     query_error_t err = {0};
     query_ctx_t *ctx = query_ctx_new(argv[1], 2000, &err);
     json_t *out = NULL;
-    if (ctx) {
+    const char *rep = getenv("NODELINK_QUERY_REPEAT");
+    long repeat = rep ? atol(rep) : 1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; ctx && i < (repeat > 0 ? repeat : 1); i++) {
+        json_decref(out);
         out = c == 0   ? s_history(ctx, argv + 3, &err)
               : c == 1 ? s_samples(ctx, argv + 3, &err)
                        : s_other(ctx, argv[2], argv + 3, &err);
-    } else
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!out)
         out = json_object();
+    if (rep)
+        json_object_set_new(out, "us_per_call",
+                            json_real(((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+                                       (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
+                                      (double)(repeat > 0 ? repeat : 1)));
     json_object_set_new(out, "status", json_string(query_status_name(err.status)));
     json_object_set_new(out, "message", json_string(err.message));
     char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
