@@ -49,6 +49,13 @@ int rollup_agg_format(const rollup_agg_t *agg, bool integer, int decimals, char 
     if (agg->count == 0)
         return -1;
     char avg[NUMFMT_MAX], mn[NUMFMT_MAX], mx[NUMFMT_MAX];
+    if (agg->min == agg->max) {
+        /* a constant over the bucket (totals, idle counters): "value count" */
+        if (numfmt_value(agg->min, integer, decimals, mn, sizeof mn) < 0)
+            return -1;
+        int n = snprintf(buf, size, "%s %" PRIu64, mn, agg->count);
+        return n < 0 || (size_t)n >= size ? -1 : n;
+    }
     if (numfmt_value(rollup_agg_avg(agg), false, decimals + 2, avg, sizeof avg) < 0 ||
         numfmt_value(agg->min, integer, decimals, mn, sizeof mn) < 0 ||
         numfmt_value(agg->max, integer, decimals, mx, sizeof mx) < 0)
@@ -68,9 +75,13 @@ int rollup_agg_parse(const char *s, size_t len, rollup_agg_t *agg)
             return -1;
         i = j + 1;
     }
-    /* exactly four numbers, the whole text consumed */
-    if (k != 4 || i != len + 1)
+    /* "value count" (a constant) or "avg min max count", all text consumed */
+    if ((k != 2 && k != 4) || i != len + 1)
         return -1;
+    if (k == 2) {
+        v[3] = v[1];
+        v[1] = v[2] = v[0];
+    }
     if (v[3] < 1 || v[3] > 1e15 || v[3] != floor(v[3]) || v[1] > v[2])
         return -1;
     agg->count = (uint64_t)v[3];

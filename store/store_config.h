@@ -29,6 +29,7 @@ typedef struct {
     int64_t trim_interval_ms;    /* exact MINID trimming period */
     int64_t rollup_idle_ms;      /* close an idle agent's open rollup buckets */
     int64_t health_interval_ms;
+    int64_t stream_node_max_bytes; /* CONFIG SET on connect; 0 = leave Redis's */
     bool curve;
     char *certificate;
     char *broker_certificate;

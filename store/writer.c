@@ -117,6 +117,22 @@ static int s_connect(writer_t *self)
         redisconn_describe(&self->url, where, sizeof where);
         log_info("redis: connected to %s", where);
     }
+    if (self->cfg->stream_node_max_bytes > 0) {
+        /* bigger listpack nodes share one copy of the field names among up to
+         * stream-node-max-entries samples (see docs/storage.md) */
+        char v[24];
+        snprintf(v, sizeof v, "%" PRId64, self->cfg->stream_node_max_bytes);
+        redisReply *r = redisCommand(self->redis, "CONFIG SET stream-node-max-bytes %s", v);
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            log_warn("redis: CONFIG SET stream-node-max-bytes %s refused: %s", v,
+                     r ? r->str : self->redis->errstr);
+        if (r)
+            freeReplyObject(r);
+        else {
+            writer_fail(self, NULL);
+            return -1;
+        }
+    }
     self->ever_connected = true;
     self->ever_failed = false;
     self->backoff_ms = 0;

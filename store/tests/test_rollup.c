@@ -51,10 +51,26 @@ Test(rollup, formats_avg_min_max_count_and_parses_it_back)
     cr_assert_float_eq(b.max, 27, 0);
 }
 
+Test(rollup, writes_a_constant_bucket_as_value_and_count)
+{
+    rollup_agg_t a = {0};
+    for (int i = 0; i < 12; i++)
+        rollup_agg_add(&a, 34359738368.0);
+    char buf[ROLLUP_TEXT_MAX];
+    int n = rollup_agg_format(&a, true, 2, buf, sizeof buf);
+    cr_assert_str_eq(buf, "34359738368 12");
+    rollup_agg_t b;
+    cr_assert_eq(rollup_agg_parse(buf, (size_t)n, &b), 0);
+    cr_assert_eq(b.count, 12);
+    cr_assert_float_eq(b.min, 34359738368.0, 0);
+    cr_assert_float_eq(b.max, 34359738368.0, 0);
+    cr_assert_float_eq(rollup_agg_avg(&b), 34359738368.0, 0);
+}
+
 Test(rollup, rejects_malformed_rollup_text)
 {
     rollup_agg_t a;
-    const char *bad[] = {"", "1 2 3", "1 2 3 4 5", "1 2 3 0", "1 5 3 2", "1 2 3 1.5", "a b c d",
+    const char *bad[] = {"", "1", "1 2 3", "1 2 3 4 5", "1 0", "1 2.5", "1 2 3 0", "1 5 3 2", "1 2 3 1.5", "a b c d",
                          "1  2 3 4", "1 2 3 4 "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_eq(rollup_agg_parse(bad[i], strlen(bad[i]), &a), -1, "accepted '%s'", bad[i]);
