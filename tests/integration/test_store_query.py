@@ -15,6 +15,8 @@ TOOL = os.path.join(BUILD, "tests", "store_query_tool")
 
 def query(url, *args):
     out = subprocess.run([TOOL, url] + [str(a) for a in args], capture_output=True, text=True, timeout=30)
+    if "Sanitizer" in out.stderr or "runtime error" in out.stderr:
+        raise AssertionError("store_query_tool: " + out.stderr[-3000:])
     return json.loads(out.stdout)
 
 
