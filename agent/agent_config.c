@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "curve.h"
 #include "log.h"
 #include "topic.h"
 
@@ -109,6 +110,18 @@ int agent_config_finish(agent_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen,
                  "security.curve needs security.certificate and security.broker_certificate");
         return -1;
+    }
+    if (cfg->curve) { /* fail at start, with exit status 2, rather than in a thread */
+        char why[256];
+        zcert_t *own = curve_load_secret(cfg->certificate, why, sizeof why);
+        zcert_t *broker = own ? curve_load_public(cfg->broker_certificate, why, sizeof why) : NULL;
+        bool ok = own && broker;
+        zcert_destroy(&own);
+        zcert_destroy(&broker);
+        if (!ok) {
+            snprintf(err, errlen, "security: %s", why);
+            return -1;
+        }
     }
     return 0;
 }

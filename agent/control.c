@@ -4,6 +4,7 @@
 #include "control.h"
 
 #include "clock.h"
+#include "curve.h"
 #include "log.h"
 #include "wire.h"
 
@@ -202,6 +203,12 @@ control_t *control_new(const agent_config_t *cfg, uint64_t epoch, zactor_t *work
     zsock_set_linger(self->dealer, 500);
     zsock_set_sndhwm(self->dealer, 100);
     zsock_set_maxmsgsize(self->dealer, (int)WIRE_FRAME_MAX + 64);
+    char err[256];
+    if (cfg->curve &&
+        curve_client_apply(self->dealer, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+        log_error("security: %s", err);
+        goto fail;
+    }
     if (zsock_connect(self->dealer, "%s", cfg->control_endpoint) != 0) {
         log_error("broker.control_endpoint: cannot connect to '%s'", cfg->control_endpoint);
         goto fail;

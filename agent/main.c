@@ -48,7 +48,7 @@ static int s_run(const agent_config_t *cfg)
     zloop_t *loop = zloop_new();
     control_t *control = loop ? control_new(cfg, epoch, worker, loop) : NULL;
     int rc = 1;
-    if (control && zloop_timer(loop, 100, 0, s_on_tick, NULL) >= 0) {
+    if (control && zloop_timer(loop, 250, 0, s_on_tick, NULL) >= 0) {
         log_info("agent %s started (interval %lld ms, publishing to %s, control %s)", cfg->id,
                  (long long)cfg->interval_ms, cfg->publish_endpoint, cfg->control_endpoint);
         zloop_start(loop);

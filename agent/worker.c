@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "clock.h"
+#include "curve.h"
 #include "log.h"
 #include "requests.h"
 #include "sampler.h"
@@ -126,6 +127,11 @@ static int s_setup(worker_t *w, const worker_args_t *args)
         return -1;
     zsock_set_sndhwm(w->pub, 1000);
     zsock_set_linger(w->pub, 200);
+    char err[256];
+    if (cfg->curve && curve_client_apply(w->pub, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+        log_error("security: %s", err);
+        return -1;
+    }
     if (zsock_connect(w->pub, "%s", cfg->publish_endpoint) != 0) {
         log_error("broker.publish_endpoint: cannot connect to '%s'", cfg->publish_endpoint);
         return -1;
