@@ -305,3 +305,16 @@ export class ExtraGateway {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** An agent joined to a running stack (logs in dir), sampling every second. */
+export function startAgentFor(info: StackInfo, id: string, dir: string, ...args: string[]): Proc {
+  return new Proc(`agent-${id}`, [join(BIN, 'nodelink-agent'), `--agent.id=${id}`,
+    `--broker.publish_endpoint=${info.frontend}`, `--broker.control_endpoint=${info.agents}`,
+    '--metrics.collection_interval=1s', ...args], dir);
+}
+
+/** A temporary directory removed by the returned function. */
+export function tempDir(prefix: string): [string, () => void] {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  return [d, () => rmSync(d, { recursive: true, force: true })];
+}

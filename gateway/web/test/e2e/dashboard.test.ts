@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ExtraGateway, REPO, tokenHash } from '../stack.js';
+import { ExtraGateway, REPO, startAgentFor, tempDir, tokenHash } from '../stack.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = join(REPO, 'tests', 'artifacts');
@@ -38,7 +38,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Burns one core for ms (a child process, stopped at the end) so CPU numbers move. */
+/** Burns one core for at most ms (a child process; callers kill it when done). */
 function burn(ms: number): ChildProcess {
   return spawn(process.execPath, ['-e', `const e=Date.now()+${ms};while(Date.now()<e){}`], { stdio: 'ignore' });
 }
@@ -65,16 +65,26 @@ describe('dashboard', () => {
 
     const cpu = page.getByTestId(`fleet-cpu-${hostAgent}`);
     const seen = new Set<string>();
-    const burner = burn(12000);
+    // Load that comes and goes (3 s on, 3 s off) makes the number move even on
+    // an idle host or one already pegged at 100 % by something else.
+    let burner: ChildProcess | null = null;
+    const deadline = Date.now() + 30000;
     try {
-      const deadline = Date.now() + 25000;
-      while (seen.size < 2 && Date.now() < deadline) {
+      for (let i = 0; seen.size < 2 && Date.now() < deadline; i++) {
+        if (i % 6 === 0) {
+          if (burner) {
+            burner.kill('SIGKILL');
+            burner = null;
+          } else {
+            burner = burn(3000);
+          }
+        }
         const text = (await cpu.textContent()) ?? '';
         if (/^\d+(\.\d)?%$/.test(text)) seen.add(text);
         await page.waitForTimeout(500);
       }
     } finally {
-      burner.kill('SIGKILL');
+      burner?.kill('SIGKILL');
     }
     expect([...seen].length).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
@@ -104,6 +114,38 @@ describe('dashboard', () => {
     expect(await page.locator('[data-testid="time-range"] button[data-range="1h"]').getAttribute('aria-checked')).toBe('true');
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-agent.png'), fullPage: true });
+  });
+
+  it('changes the agent\'s sampling interval from the header control', async () => {
+    const select = page.getByTestId('interval-select');
+    await select.selectOption('2');
+    await expect.poll(() => page.getByTestId('interval-note').textContent(), { timeout: 15000 }).toBe('Agent samples every 2 s');
+    // the live samples now arrive 2 s apart
+    const period = () => page.getByTestId('sample-period').getAttribute('data-seconds');
+    await expect.poll(period, { timeout: 15000 }).toBe('2');
+    await select.selectOption('1');
+    await expect.poll(() => page.getByTestId('interval-note').textContent(), { timeout: 15000 }).toBe('Agent samples every 1 s');
+    await expect.poll(period, { timeout: 15000 }).toBe('1');
+  });
+
+  it('shows an agent that goes away as disconnected, in the fleet and in its view', async () => {
+    const id = 'web-e2e-leaving';
+    const [dir, cleanup] = tempDir('nodelink-web-agent-');
+    const agentProc = startAgentFor(inject('stackInfo'), id, dir);
+    try {
+      await page.goto(`${base}/#/`);
+      const tile = page.getByTestId(`agent-tile-${id}`);
+      await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('connected');
+      await agentProc.stop();
+      await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('disconnected');
+      await tile.click();
+      await page.getByTestId('disconnected-banner').waitFor({ timeout: 20000 });
+      await expect.poll(() => page.getByTestId('agent-status').textContent(), { timeout: 15000 }).toBe('disconnected');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-disconnected.png') });
+    } finally {
+      await agentProc.stop();
+      cleanup();
+    }
   });
 
   it('raised no page errors', () => {

@@ -86,7 +86,7 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
             ← Fleet
           </button>
           <h1 className="mono">{agentId}</h1>
-          <p className="muted small">
+          <p className="muted small" data-testid="sample-period" data-seconds={sampleSeconds ?? ''}>
             last sample {formatAge(lastSampleMs, now)}
             {sampleSeconds ? ` · every ${sampleSeconds} s` : ''}
           </p>
@@ -95,7 +95,7 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
           <StatusBadge tone={tone} testId="agent-status">
             {label}
           </StatusBadge>
-          <IntervalControl agentId={agentId} currentSeconds={sampleSeconds} />
+          <IntervalControl agentId={agentId} currentSeconds={sampleSeconds} disabled={entry?.status === 'disconnected'} />
           <TimeRangePicker value={range.key} onChange={(r) => setRangeKey(r.key)} />
         </div>
       </div>

@@ -7,12 +7,21 @@ const CHOICES = [1, 2, 5, 10, 15, 30, 60];
  * Changes the agent's collection interval (POST /agents/{id}/metrics/stream,
  * update_interval), or stops/starts its sampling. Shows the agent's answer.
  */
-export function IntervalControl({ agentId, currentSeconds }: { agentId: string; currentSeconds: number | null }) {
+export function IntervalControl({
+  agentId,
+  currentSeconds,
+  disabled = false,
+}: {
+  agentId: string;
+  /** The agent's sampling period as observed from the stream; null while unknown. */
+  currentSeconds: number | null;
+  disabled?: boolean;
+}) {
   const { client, reportError } = useApi();
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [chosen, setChosen] = useState<number | null>(null);
-  const value = chosen ?? currentSeconds ?? 5;
+  const value = chosen ?? currentSeconds;
 
   const send = async (action: 'update_interval' | 'start' | 'stop', seconds?: number): Promise<void> => {
     setBusy(true);
@@ -23,7 +32,7 @@ export function IntervalControl({ agentId, currentSeconds }: { agentId: string; 
       const text =
         action === 'stop'
           ? 'Sampling stopped'
-          : `Agent samples every ${ms !== null ? ms / 1000 : (seconds ?? value)} s`;
+          : `Agent samples every ${ms !== null ? ms / 1000 : (seconds ?? value ?? '?')} s`;
       setNote({ ok: true, text });
     } catch (e) {
       reportError(e);
@@ -38,8 +47,8 @@ export function IntervalControl({ agentId, currentSeconds }: { agentId: string; 
       <label>
         Sample every{' '}
         <select
-          value={value}
-          disabled={busy}
+          value={value ?? ''}
+          disabled={busy || disabled}
           data-testid="interval-select"
           onChange={(e) => {
             const s = Number(e.target.value);
@@ -47,17 +56,18 @@ export function IntervalControl({ agentId, currentSeconds }: { agentId: string; 
             void send('update_interval', s);
           }}
         >
-          {[...new Set([...CHOICES, value])].sort((a, b) => a - b).map((s) => (
+          {value === null && <option value="">–</option>}
+          {[...new Set(value === null ? CHOICES : [...CHOICES, value])].sort((a, b) => a - b).map((s) => (
             <option key={s} value={s}>
               {s} s
             </option>
           ))}
         </select>
       </label>
-      <button type="button" disabled={busy} onClick={() => void send('stop')} title="Stop the agent's sampling">
+      <button type="button" disabled={busy || disabled} onClick={() => void send('stop')} title="Stop the agent's sampling">
         Pause
       </button>
-      <button type="button" disabled={busy} onClick={() => void send('start', value)} title="Resume sampling">
+      <button type="button" disabled={busy || disabled} onClick={() => void send('start', value ?? undefined)} title="Resume sampling">
         Resume
       </button>
       {busy && <span className="muted small">sending…</span>}
