@@ -169,18 +169,36 @@ static bool s_has_instance(metric_source_t src)
            src == METRIC_SRC_TASK;
 }
 
+/* Joins parts with '.' into buf (no snprintf: names are built for every
+ * scalar of every sample, and formatting dominated subscribers' CPU). */
+static int s_join(char *buf, size_t size, const char *const *parts, int n)
+{
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+        if (off + len + (i ? 1 : 0) >= size)
+            return -1;
+        if (i)
+            buf[off++] = '.';
+        memcpy(buf + off, parts[i], len);
+        off += len;
+    }
+    buf[off] = '\0';
+    return (int)off;
+}
+
 int metric_name_build(const metric_def_t *d, const char *instance, char *buf, size_t size)
 {
-    int n;
-    if (d->source == METRIC_SRC_CPU_CORE)
-        n = snprintf(buf, size, "cpu.core.%s.%s", instance, d->field);
-    else if (s_has_instance(d->source))
-        n = snprintf(buf, size, "%s.%s.%s", d->group, instance, d->field);
-    else
-        n = snprintf(buf, size, "%s", d->pattern);
-    if (n < 0 || (size_t)n >= size)
-        return -1;
-    return n;
+    if (d->source == METRIC_SRC_CPU_CORE) {
+        const char *parts[] = {"cpu", "core", instance, d->field};
+        return s_join(buf, size, parts, 4);
+    }
+    if (s_has_instance(d->source)) {
+        const char *parts[] = {d->group, instance, d->field};
+        return s_join(buf, size, parts, 3);
+    }
+    const char *parts[] = {d->pattern};
+    return s_join(buf, size, parts, 1);
 }
 
 static void s_emit(const metric_def_t *d, const char *instance, double v, metric_visit_fn fn,

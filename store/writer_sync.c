@@ -49,14 +49,16 @@ static int s_emit_rollup(writer_t *self, agent_t *a, int t)
     return writer_append(self, argc);
 }
 
-/* Adds a sample's fields at id_ms to the open buckets, closing buckets the
- * sample has left. emit = false while rebuilding from Redis. */
-static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms, bool emit)
+/* Prepares the open buckets for a sample at id_ms: closes (emit) or drops
+ * (rebuild) buckets the sample has left, opens its bucket, and marks in
+ * active[] the tiers the sample belongs to (not late). */
+static int s_roll_begin(writer_t *self, agent_t *a, int64_t id_ms, bool emit, bool *active)
 {
     for (int t = 0; t < AGENTS_TIERS; t++) {
         rollbuf_t *b = &a->tiers[t];
         int64_t start = rollup_bucket_start(id_ms, b->width_ms);
-        if (start < b->closed_until) {
+        active[t] = start >= b->closed_until;
+        if (!active[t]) {
             if (emit)
                 self->stats.late++;
             continue;
@@ -67,12 +69,29 @@ static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms, 
         }
         if (b->open_start < 0)
             b->open_start = start;
-        const char *name, *value;
-        size_t i = 0;
-        for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++)
-            if (rollbuf_add(b, i, name, r->values[i]))
-                return -1;
     }
+    return 0;
+}
+
+static int s_roll_add(agent_t *a, const bool *active, size_t i, const char *name, double v)
+{
+    for (int t = 0; t < AGENTS_TIERS; t++)
+        if (active[t] && rollbuf_add(&a->tiers[t], i, name, v))
+            return -1;
+    return 0;
+}
+
+/* Adds every field of r (rebuild from Redis: nothing is emitted). */
+static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms)
+{
+    bool active[AGENTS_TIERS];
+    if (s_roll_begin(self, a, id_ms, false, active))
+        return -1;
+    const char *name, *value;
+    size_t i = 0;
+    for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++)
+        if (s_roll_add(a, active, i, name, r->values[i]))
+            return -1;
     return 0;
 }
 
@@ -102,19 +121,25 @@ int writer_append_record(writer_t *self, agent_t *a, const record_t *r)
         ms = a->w_last_ms;
         seq = a->w_last_idseq + 1;
     }
-    if (s_roll(self, a, r, ms, true))
+    bool active[AGENTS_TIERS];
+    if (s_roll_begin(self, a, ms, true, active))
         return -1;
     char key[KEYS_MAX], bufs[3 * 48];
     keys_build(key, sizeof key, a->id, KEYS_RAW);
     if (writer_reserve(self, 6 + 2 * r->n_fields, 0))
         return -1;
     int argc = writer_xadd_head(self, key, ms, seq, self->cfg->retention_raw_ms, bufs);
+    /* one pass: the XADD arguments (lengths from the block's layout) and
+     * the rollups */
     const char *name, *value;
-    for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value));) {
+    size_t i = 0;
+    for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++) {
         self->argv[argc] = name;
-        self->argvlen[argc++] = (size_t)-1;
+        self->argvlen[argc++] = (size_t)(value - name - 1);
         self->argv[argc] = value;
-        self->argvlen[argc++] = (size_t)-1;
+        self->argvlen[argc++] = (size_t)(r->data + pos - value - 1);
+        if (s_roll_add(a, active, i, name, r->values[i]))
+            return -1;
     }
     if (writer_append(self, argc))
         return -1;
@@ -217,7 +242,7 @@ static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int6
         rec.data[rec.size++] = '\0';
         rec.n_fields++;
     }
-    rc = s_roll(self, a, &rec, *ms, false);
+    rc = s_roll(self, a, &rec, *ms);
 done:
     free(rec.data);
     free(rec.values);
