@@ -23,7 +23,6 @@
 #define STORE_HAVE_CURVE 1
 #endif
 
-#define DRAIN_MAX 2000        /* frames read per loop turn */
 #define MAINTAIN_MS 1000
 #define SUB_HWM 100000
 
@@ -172,11 +171,13 @@ static void s_ingest(store_t *self, zmq_msg_t *topic, zmq_msg_t *body)
     wire_response_free(&msg);
 }
 
-/* Reads up to DRAIN_MAX frames without blocking. */
+/* Reads up to one batch of frames without blocking: the loop alternates
+ * reading a batch with writing one, so decoding the next batch overlaps
+ * Redis executing the one in flight. */
 static void s_drain(store_t *self)
 {
     void *sock = zsock_resolve(self->sub);
-    for (int i = 0; i < DRAIN_MAX; i++) {
+    for (int64_t i = 0; i < self->cfg->batch_size; i++) {
         zmq_msg_t topic, body;
         zmq_msg_init(&topic);
         if (zmq_msg_recv(&topic, sock, ZMQ_DONTWAIT) < 0) {
@@ -251,10 +252,12 @@ static bool s_due(const store_t *self, int64_t now)
            (q->count && now - q->head->received_mono >= self->cfg->flush_interval_ms);
 }
 
-/* Writes due batches; a few per turn so receiving keeps up. */
+/* Writes a due batch; several while a backlog (after an outage) is worked
+ * off, still reading a batch between turns. */
 static void s_flush(store_t *self, int64_t now)
 {
-    for (int i = 0; i < 8 && s_due(self, now); i++)
+    int turns = self->queue.count > 4 * (size_t)self->cfg->batch_size ? 8 : 1;
+    for (int i = 0; i < turns && s_due(self, now); i++)
         if (writer_flush(self->writer, &self->queue) < 0)
             break;
 }
