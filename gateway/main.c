@@ -18,6 +18,7 @@ typedef struct {
     http_server_t *http;
 } s_app_t;
 
+/* 0, CONF_EXIT_USAGE for a configuration problem, 1 for anything else. */
 static int s_start(s_app_t *app, char *err, size_t errlen)
 {
     gateway_t *gw = &app->gw;
@@ -25,11 +26,11 @@ static int s_start(s_app_t *app, char *err, size_t errlen)
     gw->cfg = &app->cfg;
     gw->started_ms = clock_now_ms();
     if (app->cfg.auth_enabled && !(gw->auth = auth_load(app->cfg.tokens_file, err, errlen)))
-        return -1;
+        return CONF_EXIT_USAGE;
     gw->qpool = qpool_new(app->cfg.redis_url, app->cfg.redis_timeout_ms, &qerr);
     if (!gw->qpool) {
         snprintf(err, errlen, "redis.url: %s", qerr.message);
-        return -1;
+        return CONF_EXIT_USAGE;
     }
     gw->agents = agents_new();
     gw->limiter = ratelimit_new(app->cfg.requests_per_minute);
@@ -38,12 +39,12 @@ static int s_start(s_app_t *app, char *err, size_t errlen)
                           app->cfg.sse_keepalive_ms, &gw->stats);
     if (!gw->agents || !gw->limiter || !gw->privacy || !gw->hub) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return 1;
     }
     if (!(gw->feed = feed_new(&app->cfg, gw->agents, gw->hub, &gw->stats, err, errlen)))
-        return -1;
+        return 1;
     if (!(app->http = http_server_new(gw, err, errlen)))
-        return -1;
+        return 1;
     return 0;
 }
 
@@ -85,9 +86,8 @@ int main(int argc, char **argv)
     log_init("nodelink-gateway", level);
     signals_init();
     int status = 0;
-    if (s_start(&app, err, sizeof err) != 0) {
+    if ((status = s_start(&app, err, sizeof err)) != 0) {
         log_error("%s", err);
-        status = 1;
     } else {
         log_info("serving HTTP on %s%s (auth %s)", app.cfg.listen, *app.cfg.tls_cert ? " (TLS)" : "",
                  app.cfg.auth_enabled ? "on" : "off");
