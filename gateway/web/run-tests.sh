@@ -7,8 +7,8 @@
 #
 # Needs: node >= 20.19 with npm, Debian's chromium (or CHROMIUM_PATH),
 # redis-server, and the nodelink binaries in $NODELINK_BUILD_DIR/bin.
-# Installs node_modules with `npm ci` when they are missing or older than
-# package-lock.json. Screenshots land in tests/artifacts/.
+# build.sh installs node_modules (`npm ci`) when needed and builds first.
+# Screenshots land in tests/artifacts/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -24,9 +24,6 @@ if [ ! -x "$chromium" ]; then
     exit 2
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund
-fi
-npm run --silent build
+./build.sh
 npx tsc -p tsconfig.test.json --noEmit
 exec npx vitest run --config vitest.config.ts "$@"
