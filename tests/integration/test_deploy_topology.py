@@ -224,6 +224,7 @@ class Localizer:
 
 def program(name, image=None):
     """Where a program of an image lives outside it."""
+    name = os.path.basename(name)
     for d in (BIN, SCRIPTS):
         if os.path.isfile(os.path.join(d, name)):
             return os.path.join(d, name)
@@ -471,8 +472,9 @@ class ComposeTopologyTest(unittest.TestCase):
         self.assertEqual(status, 401)
         token = self.s.admin_token()
         path = "/api/agents/%s/metrics" % self.host_id
+        # polled once a second: the token's rate limit (requests_per_minute: 60) applies
         status, body = wait_for(lambda: (lambda r: r if r[0] == 200 else None)(self.s.http(path, token)),
-                                timeout=30, what="GET " + path)
+                                timeout=30, interval=1, what="GET " + path)
         doc = json.loads(body)
         self.assertEqual(doc["agent_id"], self.host_id)
         self.assertIn("usage_percent", doc["cpu"])
@@ -487,7 +489,7 @@ class ComposeTopologyTest(unittest.TestCase):
         self.assertEqual(self.s.http("/metrics", "not-a-token")[0], 401)
         text = wait_for(lambda: (lambda r: r[1].decode() if r[0] == 200 and
                                  ('agent="%s"' % self.host_id).encode() in r[1] else None)(self.s.http("/metrics", token)),
-                        timeout=30, what="the host agent in /metrics")
+                        timeout=30, interval=1, what="the host agent in /metrics")
         self.assertRegex(text, r"(?m)^# TYPE \w+ gauge$")
 
 
