@@ -17,14 +17,19 @@ const INSTANCE_MAX = 64;
 
 /**
  * The instance part of a device or interface name, as the gateway builds it:
- * basename only ("/dev/sda1" -> "sda1"), characters outside [A-Za-z0-9_.-]
- * replaced with '_', at most 64 characters, never empty.
+ * basename only ("/dev/sda1" -> "sda1"), at most 64 bytes of its UTF-8,
+ * each byte outside [A-Za-z0-9_.-] replaced with '_', never empty.
  */
 export function metricInstance(raw: string): string {
+  // The gateway works on UTF-8 bytes: a non-ASCII character is one '_' per byte.
   const slash = raw.lastIndexOf('/');
-  const base = slash >= 0 ? raw.slice(slash + 1) : raw;
-  const clean = base.slice(0, INSTANCE_MAX).replace(/[^A-Za-z0-9_.-]/g, '_');
-  return clean.length > 0 ? clean : '_';
+  const bytes = new TextEncoder().encode(slash >= 0 ? raw.slice(slash + 1) : raw).subarray(0, INSTANCE_MAX);
+  let out = '';
+  for (const b of bytes) {
+    const ok = (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x2e || b === 0x2d;
+    out += ok ? String.fromCharCode(b) : '_';
+  }
+  return out.length > 0 ? out : '_';
 }
 
 export const diskMetric = (device: string, field: string): string => `disk.${metricInstance(device)}.${field}`;
