@@ -141,6 +141,25 @@ void record_queue_init(record_queue_t *q, size_t max_bytes)
     q->max_bytes = max_bytes;
 }
 
+/* Removes the oldest record that is not pinned (count > pinned + 1). */
+static void s_drop_after_pinned(record_queue_t *q)
+{
+    if (q->pinned == 0) {
+        record_queue_pop(q, 1);
+        return;
+    }
+    record_t *prev = q->head;
+    for (size_t i = 1; i < q->pinned; i++)
+        prev = prev->next;
+    record_t *r = prev->next;
+    prev->next = r->next;
+    if (q->tail == r)
+        q->tail = prev;
+    q->count--;
+    q->bytes -= record_cost(r);
+    record_destroy(&r);
+}
+
 size_t record_queue_push(record_queue_t *q, record_t **rec)
 {
     record_t *r = *rec;
@@ -154,8 +173,8 @@ size_t record_queue_push(record_queue_t *q, record_t **rec)
     q->count++;
     q->bytes += record_cost(r);
     size_t dropped = 0;
-    while (q->bytes > q->max_bytes && q->count > 1) {
-        record_queue_pop(q, 1);
+    while (q->bytes > q->max_bytes && q->count > q->pinned + 1) {
+        s_drop_after_pinned(q);
         dropped++;
     }
     return dropped;
@@ -170,6 +189,7 @@ void record_queue_pop(record_queue_t *q, size_t n)
             q->tail = NULL;
         q->count--;
         q->bytes -= record_cost(r);
+        q->pinned = q->pinned ? q->pinned - 1 : 0;
         record_destroy(&r);
     }
 }

@@ -62,12 +62,13 @@ typedef struct {
     size_t count;
     size_t bytes;
     size_t max_bytes;
+    size_t pinned; /* head records being written: never dropped */
 } record_queue_t;
 
 void record_queue_init(record_queue_t *q, size_t max_bytes);
 
-/* Appends *rec (steals it). Returns how many of the oldest records were
- * dropped to respect the bound. */
+/* Appends *rec (steals it). Returns how many of the oldest records (after
+ * the pinned ones) were dropped to respect the bound. */
 size_t record_queue_push(record_queue_t *q, record_t **rec);
 
 /* Removes and destroys the n oldest records. */

@@ -260,6 +260,7 @@ static void s_flush(store_t *self, int64_t now)
     for (int i = 0; i < turns && s_due(self, now); i++)
         if (writer_flush(self->writer, &self->queue) < 0)
             break;
+    self->queue.pinned = writer_inflight(self->writer);
 }
 
 static long s_timeout(const store_t *self, int64_t now)
@@ -288,6 +289,7 @@ int store_run(store_t *self)
         s_flush(self, now);
         if (now >= self->next_maintain) {
             writer_maintain(self->writer, &self->queue);
+            self->queue.pinned = writer_inflight(self->writer);
             self->next_maintain = now + MAINTAIN_MS;
         }
         if (now >= self->next_health) {

@@ -62,6 +62,11 @@ bool writer_connected(const writer_t *self)
     return self->redis != NULL;
 }
 
+size_t writer_inflight(const writer_t *self)
+{
+    return self->inflight_n;
+}
+
 const char *writer_last_error(const writer_t *self)
 {
     return self->last_error;

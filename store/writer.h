@@ -67,6 +67,10 @@ void writer_maintain(writer_t *self, record_queue_t *q);
 
 bool writer_connected(const writer_t *self);
 
+/* Records at the head of the queue sent but not yet acknowledged (the
+ * queue must not drop them: see record_queue_t.pinned). */
+size_t writer_inflight(const writer_t *self);
+
 /* The last connection error ("" when none). */
 const char *writer_last_error(const writer_t *self);
 

@@ -65,6 +65,33 @@ Test(record, queue_drops_the_oldest_records_beyond_its_bound)
     cr_assert_null(q.head);
 }
 
+Test(record, queue_never_drops_records_being_written)
+{
+    record_t *one = s_sample(1, 1, 1);
+    record_queue_t q;
+    record_queue_init(&q, record_cost(one) * 3);
+    record_queue_push(&q, &one);
+    for (uint64_t s = 2; s <= 3; s++) {
+        record_t *r = s_sample(s, 1, 1);
+        record_queue_push(&q, &r);
+    }
+    q.pinned = 2; /* records 1 and 2 are in flight */
+    size_t dropped = 0;
+    for (uint64_t s = 4; s <= 6; s++) {
+        record_t *r = s_sample(s, 1, 1);
+        dropped += record_queue_push(&q, &r);
+    }
+    cr_assert_eq(dropped, 3);
+    cr_assert_eq(q.count, 3);
+    cr_assert_eq(q.head->seq, 1);
+    cr_assert_eq(q.head->next->seq, 2);
+    cr_assert_eq(q.tail->seq, 6, "the oldest unpinned records went");
+    record_queue_pop(&q, 2);
+    cr_assert_eq(q.pinned, 0);
+    cr_assert_eq(q.head->seq, 6);
+    record_queue_clear(&q);
+}
+
 Test(agents, counts_gaps_and_refuses_duplicates_per_epoch)
 {
     agents_t *all = agents_new();
