@@ -8,8 +8,8 @@
 #include "topic.h"
 
 static const char *const s_suffix[] = {
-    [KEYS_RAW] = "metrics",     [KEYS_ROLLUP_1M] = "metrics:1m", [KEYS_ROLLUP_1H] = "metrics:1h",
-    [KEYS_SYSTEM] = "system",   [KEYS_CURSOR] = "cursor",
+    [KEYS_RAW] = "metrics",   [KEYS_ROLLUP_1M] = "metrics:1m", [KEYS_ROLLUP_1H] = "metrics:1h",
+    [KEYS_SYSTEM] = "system", [KEYS_CURSOR] = "cursor",
 };
 
 int keys_build(char *buf, size_t size, const char *agent_id, keys_kind_t kind)

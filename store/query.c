@@ -143,15 +143,13 @@ int query_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq)
 query_status_t query_check_agent(const char *agent_id, query_error_t *err)
 {
     if (!agent_id || !topic_id_valid(agent_id))
-        return query_fail(err, QUERY_BAD_REQUEST,
-                          "invalid agent id (1-64 characters of A-Z a-z 0-9 _ . -)");
+        return query_fail(err, QUERY_BAD_REQUEST, "invalid agent id (1-64 characters of A-Z a-z 0-9 _ . -)");
     return QUERY_OK;
 }
 
 /* ------------------------------------------------------------------ system info */
 
-query_status_t query_system_info(query_ctx_t *self, const char *agent_id, char **json_out,
-                                 query_error_t *err)
+query_status_t query_system_info(query_ctx_t *self, const char *agent_id, char **json_out, query_error_t *err)
 {
     *json_out = NULL;
     if (query_check_agent(agent_id, err))
@@ -165,8 +163,7 @@ query_status_t query_system_info(query_ctx_t *self, const char *agent_id, char *
         return st;
     if (r->type == REDIS_REPLY_NIL) {
         freeReplyObject(r);
-        return query_fail(err, QUERY_NOT_FOUND, "no system information stored for agent '%s'",
-                          agent_id);
+        return query_fail(err, QUERY_NOT_FOUND, "no system information stored for agent '%s'", agent_id);
     }
     if (r->type != REDIS_REPLY_STRING) {
         freeReplyObject(r);

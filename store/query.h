@@ -81,7 +81,7 @@ int64_t query_tier_seconds(query_tier_t tier);
 
 /* Requests beyond these bounds are QUERY_BAD_REQUEST. */
 #define QUERY_MAX_METRICS 256
-#define QUERY_MAX_TIMESTAMP 253402300799LL         /* 9999-12-31T23:59:59Z, seconds */
+#define QUERY_MAX_TIMESTAMP 253402300799LL            /* 9999-12-31T23:59:59Z, seconds */
 #define QUERY_MAX_RANGE_SECONDS (100LL * 366 * 86400) /* a century */
 #define QUERY_MAX_INTERVAL_SECONDS (366LL * 86400)
 #define QUERY_MAX_POINTS_LIMIT 1000000u
@@ -111,15 +111,15 @@ typedef struct {
  */
 typedef struct {
     size_t n_metrics;
-    char **metrics;       /* n_metrics copies of the requested names */
+    char **metrics; /* n_metrics copies of the requested names */
     size_t n_points;
-    int64_t *timestamps;  /* n_points */
-    double *values;       /* n_points * n_metrics, row-major: values[i * n_metrics + m] */
-    bool *present;        /* same shape as values */
+    int64_t *timestamps; /* n_points */
+    double *values;      /* n_points * n_metrics, row-major: values[i * n_metrics + m] */
+    bool *present;       /* same shape as values */
     bool truncated;
     query_tier_t tier;
-    int64_t interval;     /* as requested */
-    int64_t start, end;   /* as requested */
+    int64_t interval;   /* as requested */
+    int64_t start, end; /* as requested */
 } query_history_t;
 
 /* Runs a bucketed history query. QUERY_NOT_FOUND when the agent is not in
@@ -128,8 +128,8 @@ typedef struct {
  * timestamp that looks like milliseconds, absurd ranges; QUERY_UNAVAILABLE
  * when Redis cannot be reached. A range beyond retention returns what exists
  * (possibly zero points, QUERY_OK). */
-query_status_t query_history(query_ctx_t *self, const query_history_req_t *req,
-                             query_history_t **out, query_error_t *err);
+query_status_t query_history(query_ctx_t *self, const query_history_req_t *req, query_history_t **out,
+                             query_error_t *err);
 
 void query_history_free(query_history_t **self);
 
@@ -139,7 +139,7 @@ bool query_history_value(const query_history_t *self, size_t i, size_t m, double
 /* ------------------------------------------------------------------ raw samples */
 
 typedef struct {
-    char *name;   /* metric name, e.g. "cpu.usage_percent" */
+    char *name; /* metric name, e.g. "cpu.usage_percent" */
     double value;
 } query_pair_t;
 

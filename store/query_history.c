@@ -51,8 +51,8 @@ static query_status_t s_validate(const query_history_req_t *q, query_error_t *er
     if (!q->metrics || q->n_metrics == 0)
         return query_fail(err, QUERY_BAD_REQUEST, "no metrics requested");
     if (q->n_metrics > QUERY_MAX_METRICS)
-        return query_fail(err, QUERY_BAD_REQUEST, "too many metrics (%zu, at most %d)",
-                          q->n_metrics, QUERY_MAX_METRICS);
+        return query_fail(err, QUERY_BAD_REQUEST, "too many metrics (%zu, at most %d)", q->n_metrics,
+                          QUERY_MAX_METRICS);
     for (size_t i = 0; i < q->n_metrics; i++) {
         const char *m = q->metrics[i];
         if (!m || strlen(m) > METRIC_NAME_MAX || !metric_lookup(m, NULL))
@@ -67,8 +67,8 @@ static query_status_t s_validate(const query_history_req_t *q, query_error_t *er
         return query_fail(err, QUERY_BAD_REQUEST,
                           "timestamp beyond year 9999: start and end are Unix seconds, not ms");
     if (q->start > q->end)
-        return query_fail(err, QUERY_BAD_REQUEST, "start (%" PRId64 ") is after end (%" PRId64 ")",
-                          q->start, q->end);
+        return query_fail(err, QUERY_BAD_REQUEST, "start (%" PRId64 ") is after end (%" PRId64 ")", q->start,
+                          q->end);
     if (q->end - q->start > QUERY_MAX_RANGE_SECONDS)
         return query_fail(err, QUERY_BAD_REQUEST, "range longer than a century");
     if (q->interval < 1)
@@ -92,8 +92,7 @@ static int s_column_cmp(const void *a, const void *b)
 static long s_column(const s_run_t *run, const char *name, size_t len)
 {
     s_column_t key = {name, len, 0};
-    const s_column_t *c =
-        bsearch(&key, run->columns, run->res->n_metrics, sizeof key, s_column_cmp);
+    const s_column_t *c = bsearch(&key, run->columns, run->res->n_metrics, sizeof key, s_column_cmp);
     return c ? (long)c->col : -1;
 }
 
@@ -131,8 +130,7 @@ static rollup_agg_t *s_row(s_run_t *run, int64_t bucket)
 
 /* Adds one stream entry [id, [f, v, ...]]; rollup says whether values are
  * "avg min max count". -1 on memory failure. */
-static int s_add_entry(s_run_t *run, const redisReply *e, bool rollup, int64_t *last_ms,
-                       uint64_t *last_seq)
+static int s_add_entry(s_run_t *run, const redisReply *e, bool rollup, int64_t *last_ms, uint64_t *last_seq)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
         query_parse_id(e->element[0]->str, e->element[0]->len, last_ms, last_seq))
@@ -198,8 +196,7 @@ static query_status_t s_read_tier(s_run_t *run, query_tier_t tier, int64_t lo_ms
 
 /* Exclusive end (ms) of what a rollup tier holds: its last bucket's end,
  * or 0 when the tier is empty. */
-static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_ms,
-                                 query_error_t *err)
+static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_ms, query_error_t *err)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, run->req->agent_id, keys_tier(tier));
@@ -211,9 +208,8 @@ static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_m
     int64_t ms = 0;
     uint64_t seq;
     *end_ms = 0;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
-        r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
+        r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
         query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, &ms, &seq) == 0)
         *end_ms = ms + query_tier_seconds(tier) * 1000;
     freeReplyObject(r);
@@ -299,8 +295,8 @@ static query_status_t s_read(s_run_t *run, query_tier_t tier, int64_t lo_ms, int
                 return st;
         }
         if (end_ms > lo_ms) {
-            query_status_t st = s_read_tier(run, (query_tier_t)t, lo_ms,
-                                            end_ms - 1 < hi_ms ? end_ms - 1 : hi_ms, err);
+            query_status_t st =
+                s_read_tier(run, (query_tier_t)t, lo_ms, end_ms - 1 < hi_ms ? end_ms - 1 : hi_ms, err);
             if (st)
                 return st;
             lo_ms = end_ms;
@@ -309,8 +305,8 @@ static query_status_t s_read(s_run_t *run, query_tier_t tier, int64_t lo_ms, int
     return QUERY_OK;
 }
 
-query_status_t query_history(query_ctx_t *self, const query_history_req_t *req,
-                             query_history_t **out, query_error_t *err)
+query_status_t query_history(query_ctx_t *self, const query_history_req_t *req, query_history_t **out,
+                             query_error_t *err)
 {
     *out = NULL;
     query_status_t st = s_validate(req, err);

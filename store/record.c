@@ -40,8 +40,7 @@ static void s_append(s_builder_t *b, const char *s, size_t n)
     b->buf[b->len++] = '\0';
 }
 
-static void s_visit(void *ctx, const metric_def_t *def, const char *instance, const char *name,
-                    double value)
+static void s_visit(void *ctx, const metric_def_t *def, const char *instance, const char *name, double value)
 {
     (void)instance;
     s_builder_t *b = ctx;
@@ -97,8 +96,8 @@ record_t *record_from_metrics(const char *agent_id, const Nodelink__TaskResponse
     return r;
 }
 
-record_t *record_from_system(const char *agent_id, const Nodelink__TaskResponse *msg,
-                             int64_t ts_ms, char **json)
+record_t *record_from_system(const char *agent_id, const Nodelink__TaskResponse *msg, int64_t ts_ms,
+                             char **json)
 {
     record_t *r = s_new(RECORD_SYSTEM, agent_id, msg);
     if (!r)

@@ -31,12 +31,12 @@ typedef struct record_t {
     bool has_seq;
     uint64_t epoch;
     uint64_t seq;
-    int64_t ts_ms;        /* sample / system info timestamp (Unix ms) */
+    int64_t ts_ms;         /* sample / system info timestamp (Unix ms) */
     int64_t received_mono; /* clock_mono_ms() at receipt: write lag */
-    size_t n_fields;      /* metrics: number of name/value pairs */
-    size_t size;          /* bytes of data (the field block / JSON text) */
-    char *data;           /* metrics: the field block; system: JSON text */
-    double *values;       /* metrics: n_fields values as stored (rounded) */
+    size_t n_fields;       /* metrics: number of name/value pairs */
+    size_t size;           /* bytes of data (the field block / JSON text) */
+    char *data;            /* metrics: the field block; system: JSON text */
+    double *values;        /* metrics: n_fields values as stored (rounded) */
 } record_t;
 
 /* Encodes a sample (values rounded to decimals places unless integral).
@@ -45,8 +45,8 @@ record_t *record_from_metrics(const char *agent_id, const Nodelink__TaskResponse
                               const Nodelink__MetricsDataResponse *m, int decimals);
 
 /* A system-information record owning json (steals it: *json is NULLed). */
-record_t *record_from_system(const char *agent_id, const Nodelink__TaskResponse *msg,
-                             int64_t ts_ms, char **json);
+record_t *record_from_system(const char *agent_id, const Nodelink__TaskResponse *msg, int64_t ts_ms,
+                             char **json);
 
 void record_destroy(record_t **self);
 

@@ -125,8 +125,7 @@ void redisconn_describe(const redisconn_url_t *url, char *buf, size_t size)
 }
 
 /* Runs one setup command; 0 or -1 with err. */
-static int s_setup(redisContext *c, const char *what, int argc, const char **argv, char *err,
-                   size_t errlen)
+static int s_setup(redisContext *c, const char *what, int argc, const char **argv, char *err, size_t errlen)
 {
     redisReply *r = redisCommandArgv(c, argc, argv, NULL);
     if (!r) {
@@ -140,8 +139,7 @@ static int s_setup(redisContext *c, const char *what, int argc, const char **arg
     return rc;
 }
 
-redisContext *redisconn_open(const redisconn_url_t *url, int64_t timeout_ms, char *err,
-                             size_t errlen)
+redisContext *redisconn_open(const redisconn_url_t *url, int64_t timeout_ms, char *err, size_t errlen)
 {
     char where[300];
     redisconn_describe(url, where, sizeof where);
@@ -183,8 +181,7 @@ fail:
 
 bool redisconn_error_transient(const char *msg)
 {
-    static const char *const prefixes[] = {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN",
-                                           "CLUSTERDOWN"};
+    static const char *const prefixes[] = {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (strncmp(msg, prefixes[i], strlen(prefixes[i])) == 0)
             return true;

@@ -31,8 +31,7 @@ void redisconn_describe(const redisconn_url_t *url, char *buf, size_t size);
 /* Connects with timeout_ms for the connect and every later command, then
  * sends AUTH and SELECT when the URL asks for them. Returns an owned context
  * (free with redisFree) or NULL with the reason in err. */
-redisContext *redisconn_open(const redisconn_url_t *url, int64_t timeout_ms, char *err,
-                             size_t errlen);
+redisContext *redisconn_open(const redisconn_url_t *url, int64_t timeout_ms, char *err, size_t errlen);
 
 /* True when a reply error means Redis cannot serve right now (LOADING,
  * BUSY, MASTERDOWN, TRYAGAIN): retry later rather than give up. */

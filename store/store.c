@@ -70,13 +70,11 @@ static int s_sockets(store_t *self, char *err, size_t errlen)
     topic_subscription(TOPIC_SYSTEM, NULL, prefix, sizeof prefix);
     zsock_set_subscribe(self->sub, prefix);
     if (zsock_connect(self->sub, "%s", cfg->subscribe_endpoint)) {
-        snprintf(err, errlen, "broker.subscribe_endpoint: cannot connect to '%s'",
-                 cfg->subscribe_endpoint);
+        snprintf(err, errlen, "broker.subscribe_endpoint: cannot connect to '%s'", cfg->subscribe_endpoint);
         return -1;
     }
     if (zsock_connect(self->pub, "%s", cfg->publish_endpoint)) {
-        snprintf(err, errlen, "broker.publish_endpoint: cannot connect to '%s'",
-                 cfg->publish_endpoint);
+        snprintf(err, errlen, "broker.publish_endpoint: cannot connect to '%s'", cfg->publish_endpoint);
         return -1;
     }
     return 0;
@@ -121,8 +119,7 @@ void store_destroy(store_t **self_p)
 
 /* ------------------------------------------------------------------ ingest */
 
-static record_t *s_record(store_t *self, topic_kind_t kind, const char *id,
-                          const Nodelink__TaskResponse *msg)
+static record_t *s_record(store_t *self, topic_kind_t kind, const char *id, const Nodelink__TaskResponse *msg)
 {
     const Nodelink__MetricsResponse *mr = msg->metrics_response;
     if (kind == TOPIC_METRICS)
@@ -145,8 +142,7 @@ static void s_ingest(store_t *self, zmq_msg_t *topic, zmq_msg_t *body)
     char id[TOPIC_ID_MAX + 1];
     wire_err_t werr;
     Nodelink__TaskResponse *msg = wire_decode_published(
-        zmq_msg_data(topic), zmq_msg_size(topic), zmq_msg_data(body), zmq_msg_size(body), &kind, id,
-        &werr);
+        zmq_msg_data(topic), zmq_msg_size(topic), zmq_msg_data(body), zmq_msg_size(body), &kind, id, &werr);
     if (!msg || (kind != TOPIC_METRICS && kind != TOPIC_SYSTEM)) {
         self->invalid++;
         log_ratelimited(&self->invalid_limit, LOG_LEVEL_WARN, "dropped an invalid frame: %s",
@@ -224,9 +220,9 @@ static void s_health(store_t *self)
     health_add(&h, "dropped", self->dropped);
     health_add(&h, "buffer_depth", self->queue.count);
     health_add(&h, "buffer_bytes", self->queue.bytes);
-    health_add(&h, "write_lag_ms", self->queue.count ? (uint64_t)(clock_mono_ms() -
-                                                                  self->queue.head->received_mono)
-                                                     : w->write_lag_ms);
+    health_add(&h, "write_lag_ms",
+               self->queue.count ? (uint64_t)(clock_mono_ms() - self->queue.head->received_mono)
+                                 : w->write_lag_ms);
     health_add(&h, "stored", w->stored);
     health_add(&h, "system_stored", w->system_stored);
     health_add(&h, "rollups", w->rollups);

@@ -18,16 +18,16 @@ typedef struct {
     char *publish_endpoint;   /* broker XSUB: our health frames */
     char *redis_url;
     int64_t redis_timeout_ms;
-    int64_t backoff_max_ms;      /* reconnect backoff ceiling */
-    int64_t retention_raw_ms;    /* metrics.storage.retention_period */
+    int64_t backoff_max_ms;   /* reconnect backoff ceiling */
+    int64_t retention_raw_ms; /* metrics.storage.retention_period */
     int64_t retention_1m_ms;
     int64_t retention_1h_ms;
-    int64_t decimals;            /* places kept for non-integer metrics */
-    int64_t batch_size;          /* samples per pipelined write */
-    int64_t flush_interval_ms;   /* longest a sample waits for a batch */
-    int64_t buffer_max_bytes;    /* in-memory buffer bound while Redis is away */
-    int64_t trim_interval_ms;    /* exact MINID trimming period */
-    int64_t rollup_idle_ms;      /* close an idle agent's open rollup buckets */
+    int64_t decimals;          /* places kept for non-integer metrics */
+    int64_t batch_size;        /* samples per pipelined write */
+    int64_t flush_interval_ms; /* longest a sample waits for a batch */
+    int64_t buffer_max_bytes;  /* in-memory buffer bound while Redis is away */
+    int64_t trim_interval_ms;  /* exact MINID trimming period */
+    int64_t rollup_idle_ms;    /* close an idle agent's open rollup buckets */
     int64_t health_interval_ms;
     int64_t stream_node_max_bytes; /* CONFIG SET on connect; 0 = leave Redis's */
     bool curve;

@@ -229,8 +229,8 @@ int writer_command(writer_t *self, int argc, ...)
 /* Fills argv[0..6) with "XADD key MINID ~ cutoff id" (cutoff left out when
  * the retention reaches before 1970). Returns the argc used. The strings
  * live in bufs (3 * 48 bytes). */
-int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq,
-                     int64_t retention_ms, char *bufs)
+int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq, int64_t retention_ms,
+                     char *bufs)
 {
     int argc = 0;
     self->argv[argc] = "XADD";
@@ -292,8 +292,8 @@ static int s_exchange_n(writer_t *self, size_t count)
         /* Redis refused something (e.g. OOM, a key of another type): the
          * agents' state may now differ from Redis; re-sync them. */
         self->stats.redis_errors += errors;
-        log_ratelimited(&self->error_limit, LOG_LEVEL_WARN, "redis: %" PRIu64 " error replies: %s",
-                        errors, self->last_error);
+        log_ratelimited(&self->error_limit, LOG_LEVEL_WARN, "redis: %" PRIu64 " error replies: %s", errors,
+                        self->last_error);
         agents_each(self->agents, s_agent_unsync, NULL);
     }
     return 0;

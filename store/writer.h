@@ -42,9 +42,9 @@ typedef struct {
     uint64_t already_stored; /* records skipped at write: the cursor had them */
     uint64_t late;           /* samples too late for a closed rollup bucket (raw only) */
     uint64_t batches;
-    uint64_t redis_errors;   /* failed connects, I/O errors, error replies */
-    uint64_t reconnects;     /* successful connections after the first */
-    uint64_t write_lag_ms;   /* receipt-to-commit time of the last batch's oldest record */
+    uint64_t redis_errors; /* failed connects, I/O errors, error replies */
+    uint64_t reconnects;   /* successful connections after the first */
+    uint64_t write_lag_ms; /* receipt-to-commit time of the last batch's oldest record */
 } writer_stats_t;
 
 typedef struct writer_t writer_t;

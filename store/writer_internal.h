@@ -49,8 +49,8 @@ void writer_fail(writer_t *self, const char *what);
 int writer_reserve(writer_t *self, size_t n, size_t text);
 int writer_append(writer_t *self, int argc);
 int writer_command(writer_t *self, int argc, ...);
-int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq,
-                     int64_t retention_ms, char *bufs);
+int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq, int64_t retention_ms,
+                     char *bufs);
 int writer_exchange(writer_t *self);
 /* Reads the replies of the batch in flight and pops its records. Returns
  * the number popped, or -1 after writer_fail. */

@@ -172,9 +172,8 @@ static redisReply *s_call(writer_t *self, int argc, const char **argv)
 /* Id of the single entry of an XREVRANGE ... COUNT 1 reply. */
 static bool s_last_id(const redisReply *r, int64_t *ms, uint64_t *seq)
 {
-    return r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
-           r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+    return r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
+           r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
            query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, ms, seq) == 0;
 }
 
@@ -196,8 +195,7 @@ static int s_sync_cursor(writer_t *self, agent_t *a)
     return 0;
 }
 
-static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq,
-                       bool *found)
+static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq, bool *found)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, kind);
@@ -211,8 +209,7 @@ static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms
 }
 
 /* Feeds one raw entry [id, [f, v...]] into the open buckets. */
-static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int64_t *ms,
-                           uint64_t *seq)
+static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int64_t *ms, uint64_t *seq)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
         query_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
@@ -297,8 +294,8 @@ int writer_sync(writer_t *self, agent_t *a)
     if (a->w_has_last && s_sync_rollups(self, a))
         return -1;
     a->synced = true;
-    log_debug("agent %s: synced (cursor %" PRIu64 ":%" PRIu64 ", last id %" PRId64 "-%" PRIu64 ")",
-              a->id, a->w_epoch, a->w_seq, a->w_last_ms, a->w_last_idseq);
+    log_debug("agent %s: synced (cursor %" PRIu64 ":%" PRIu64 ", last id %" PRId64 "-%" PRIu64 ")", a->id,
+              a->w_epoch, a->w_seq, a->w_last_ms, a->w_last_idseq);
     return 0;
 }
 

@@ -28,8 +28,8 @@ static json_t *s_history(query_ctx_t *ctx, char **argv, query_error_t *err)
     for (char *save, *tok = strtok_r(list, ",", &save); tok && n <= QUERY_MAX_METRICS;
          tok = strtok_r(NULL, ",", &save))
         metrics[n++] = tok;
-    query_history_req_t req = {argv[0], metrics, n, atoll(argv[1]), atoll(argv[2]), atoll(argv[3]),
-                               (uint32_t)atol(argv[4])};
+    query_history_req_t req = {
+        argv[0], metrics, n, atoll(argv[1]), atoll(argv[2]), atoll(argv[3]), (uint32_t)atol(argv[4])};
     query_history_t *res = NULL;
     json_t *out = json_object();
     if (query_history(ctx, &req, &res, err) == QUERY_OK) {
@@ -88,8 +88,7 @@ static json_t *s_other(query_ctx_t *ctx, const char *what, char **argv, query_er
         if (query_agents(ctx, &list, err) == QUERY_OK) {
             json_t *arr = json_array();
             for (size_t i = 0; i < list->n_agents; i++)
-                json_array_append_new(arr, json_pack("{s:s, s:I}", "id", list->agents[i].id,
-                                                     "last_seen_ms",
+                json_array_append_new(arr, json_pack("{s:s, s:I}", "id", list->agents[i].id, "last_seen_ms",
                                                      (json_int_t)list->agents[i].last_seen_ms));
             json_object_set_new(out, "agents", arr);
         }
@@ -129,10 +128,10 @@ int main(int argc, char **argv)
     if (!out)
         out = json_object();
     if (rep)
-        json_object_set_new(out, "us_per_call",
-                            json_real(((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
-                                       (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
-                                      (double)(repeat > 0 ? repeat : 1)));
+        json_object_set_new(
+            out, "us_per_call",
+            json_real(((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
+                      (double)(repeat > 0 ? repeat : 1)));
     json_object_set_new(out, "status", json_string(query_status_name(err.status)));
     json_object_set_new(out, "message", json_string(err.message));
     char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));

@@ -70,8 +70,8 @@ Test(rollup, writes_a_constant_bucket_as_value_and_count)
 Test(rollup, rejects_malformed_rollup_text)
 {
     rollup_agg_t a;
-    const char *bad[] = {"", "1", "1 2 3", "1 2 3 4 5", "1 0", "1 2.5", "1 2 3 0", "1 5 3 2", "1 2 3 1.5", "a b c d",
-                         "1  2 3 4", "1 2 3 4 "};
+    const char *bad[] = {"",        "1",       "1 2 3",     "1 2 3 4 5", "1 0",      "1 2.5",
+                         "1 2 3 0", "1 5 3 2", "1 2 3 1.5", "a b c d",   "1  2 3 4", "1 2 3 4 "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_eq(rollup_agg_parse(bad[i], strlen(bad[i]), &a), -1, "accepted '%s'", bad[i]);
 }
