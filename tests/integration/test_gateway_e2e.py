@@ -1,0 +1,41 @@
+"""Gateway against the real agent and broker: a control request over HTTP
+changes the agent's sampling interval, and refresh=true fetches system
+information live from the agent."""
+import time
+import unittest
+
+from harness import Stack, wait_for
+
+
+class GatewayEndToEnd(unittest.TestCase):
+    def test_control_round_trip_changes_the_agents_interval(self):
+        with Stack() as s:
+            s.start_agent("e2e1")
+            wait_for(lambda: s.http("GET", "/agents/e2e1/metrics")[0] == 200, timeout=20, what="first sample")
+            st, body = s.http_json("POST", "/agents/e2e1/metrics/stream",
+                                   {"action": "update_interval", "interval_seconds": 2})
+            self.assertEqual(st, 200, body)
+            self.assertEqual(body["interval_ms"], 2000)
+            self.assertTrue(body["streaming"])
+            seen = []
+
+            def two_new():
+                ts = s.http_json("GET", "/agents/e2e1/metrics")[1]["timestamp"]
+                if not seen or ts != seen[-1]:
+                    seen.append(ts)
+                return len(seen) >= 4
+            wait_for(two_new, timeout=20, interval=0.1, what="samples at the new interval")
+            self.assertEqual(seen[-1] - seen[-2], 2000, seen)
+            self.assertEqual(seen[-2] - seen[-3], 2000, seen)
+            st, info = s.http_json("GET", "/agents/e2e1/system?refresh=true&software=false")
+            self.assertEqual(st, 200, info)
+            self.assertEqual(info["agent_id"], "e2e1")
+            self.assertIn("hardware", info)
+            self.assertNotIn("software", info)
+            st, body = s.http_json("POST", "/agents/e2e1/metrics/stream", {"action": "stop"})
+            self.assertEqual(st, 200, body)
+            self.assertFalse(body["streaming"])
+
+
+if __name__ == "__main__":
+    unittest.main()
