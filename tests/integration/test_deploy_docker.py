@@ -99,9 +99,26 @@ def ignored(path, patterns):
     return False
 
 
-def tracked_files():
-    r = subprocess.run(["git", "-C", REPO, "ls-files"], capture_output=True, text=True, check=True)
-    return r.stdout.split()
+def tree_files(patterns=None):
+    """Files under the repository, as Docker would see the context: without
+    what patterns exclude (nothing when None, apart from VCS data, local
+    build trees, node_modules and dist/ build outputs, which hold no sources)."""
+    out = []
+    for dirpath, dirnames, files in os.walk(REPO):
+        rel = os.path.relpath(dirpath, REPO)
+        rel = "" if rel == "." else rel + "/"
+        keep = []
+        for d in dirnames:
+            path = rel + d
+            if patterns is None:
+                if d in (".git", "node_modules", "dist") or (rel == "" and (d.startswith("build") or d == "var")):
+                    continue
+            elif ignored(path, patterns):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        out += [rel + f for f in files if patterns is None or not ignored(rel + f, patterns)]
+    return out
 
 
 def needed_packages(binary):
@@ -244,7 +261,7 @@ class DockerfileTest(unittest.TestCase):
 class DockerignoreTest(unittest.TestCase):
     def test_sources_stay_in_the_context_and_local_state_stays_out(self):
         patterns = dockerignore_patterns()
-        needed = [f for f in tracked_files()
+        needed = [f for f in tree_files()
                   if f.split("/")[0] in ("proto", "common", "agent", "broker", "store", "gateway", "cmake")
                   or f == "CMakeLists.txt" or f.startswith("deploy/docker/")]
         self.assertTrue(needed)
@@ -261,8 +278,8 @@ class DockerignoreTest(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="nodelink-context-")
         try:
             ctx = os.path.join(tmp, "src")
-            for f in tracked_files():
-                if ignored(f, patterns) or not os.path.exists(os.path.join(REPO, f)):
+            for f in tree_files(patterns):
+                if not os.path.isfile(os.path.join(REPO, f)):
                     continue
                 dst = os.path.join(ctx, f)
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
