@@ -56,7 +56,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     // a service that died during the run fails it (after everything is stopped)
     const dead = stack.procs.filter((p) => !p.alive()).map((p) => `${p.name}:\n${p.log().slice(-3000)}`);
-    await stack.stop();
+    const problems = await stack.stop();
+    // vitest reports a teardown error but still exits 0: fail the run explicitly
+    if (dead.length > 0 || problems.length > 0) process.exitCode = 1;
     if (dead.length > 0) throw new Error(`processes exited during the tests:\n${dead.join('\n')}`);
+    if (problems.length > 0) throw new Error(`processes did not stop cleanly:\n${problems.join('\n')}`);
   };
 }

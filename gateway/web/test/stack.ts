@@ -99,6 +99,18 @@ export class Proc {
     }
   }
 
+  /**
+   * Stops the process; returns a description of what went wrong (a non-zero
+   * exit status, or a sanitizer report in its output), or null.
+   */
+  async stopChecked(timeoutMs = 5000): Promise<string | null> {
+    const code = await this.stop(timeoutMs);
+    const log = this.log();
+    const san = /ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.exec(log);
+    if (code !== 0 || san) return `${this.name}: exit status ${String(code)}${san ? ', sanitizer report' : ''}\n${log.slice(-3000)}`;
+    return null;
+  }
+
   async stop(timeoutMs = 5000): Promise<number | null> {
     if (this.alive()) {
       this.child.kill('SIGTERM');
@@ -227,10 +239,16 @@ export class Stack {
     for (const p of this.procs) console.error(`----- ${p.name} log -----\n${p.log().slice(-4000)}`);
   }
 
-  async stop(): Promise<void> {
-    for (const p of [...this.procs].reverse()) await p.stop();
+  /** Stops everything; returns the problems stopChecked() found (empty when clean). */
+  async stop(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const p of [...this.procs].reverse()) {
+      const why = await p.stopChecked();
+      if (why) problems.push(why);
+    }
     this.procs.length = 0;
     rmSync(this.dir, { recursive: true, force: true });
+    return problems;
   }
 }
 
@@ -300,9 +318,11 @@ export class ExtraGateway {
     return this;
   }
 
+  /** Stops the gateway; throws when it did not exit cleanly (status, sanitizer report). */
   async stop(): Promise<void> {
-    await this.proc?.stop();
+    const why = this.proc ? await this.proc.stopChecked() : null;
     rmSync(this.dir, { recursive: true, force: true });
+    if (why) throw new Error(why);
   }
 }
 

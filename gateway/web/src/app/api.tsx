@@ -63,7 +63,7 @@ export function ApiProvider({ children }: { children: ReactNode }) {
 
   const reportError = useCallback((e: unknown) => {
     if (e instanceof MetricsApiError && e.status === 401) {
-      setAuthMessage(e.body?.error.message ?? 'This gateway requires an access token.');
+      setAuthMessage(e.body?.error.message ?? null);
       setNeedsToken(true);
       return true;
     }

@@ -136,7 +136,7 @@ describe('dashboard', () => {
       await page.goto(`${base}/#/`);
       const tile = page.getByTestId(`agent-tile-${id}`);
       await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('connected');
-      await agentProc.stop();
+      expect(await agentProc.stopChecked()).toBeNull();
       await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('disconnected');
       await tile.click();
       await page.getByTestId('disconnected-banner').waitFor({ timeout: 20000 });

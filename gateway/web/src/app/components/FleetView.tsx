@@ -1,4 +1,4 @@
-import type { AgentListEntry } from '../../lib/index.js';
+import { MetricsApiError, type AgentListEntry } from '../../lib/index.js';
 import { errorMessage, useApi } from '../api.js';
 import { formatAge, formatPercent } from '../format.js';
 import { usePolling } from '../hooks/usePolling.js';
@@ -34,7 +34,7 @@ export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
         {(error !== null || stale) && data && <StatusBadge tone="warn">updates paused</StatusBadge>}
       </div>
       {loading && !data && <div className="state-box">Loading agents…</div>}
-      {error !== null && (
+      {error !== null && !(error instanceof MetricsApiError && error.isUnauthorized) && (
         <div className="banner banner-error" data-testid="fleet-error">
           Cannot list agents: {errorMessage(error)}
         </div>

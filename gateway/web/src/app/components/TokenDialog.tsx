@@ -15,10 +15,8 @@ export function TokenDialog() {
     <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="token-title">
       <form className="modal" onSubmit={submit} data-testid="token-dialog">
         <h2 id="token-title">Access token required</h2>
-        <p className="muted">
-          {hasToken ? 'The saved token was not accepted. ' : ''}
-          {authMessage ?? 'This gateway requires an access token.'}
-        </p>
+        <p>{hasToken ? 'The token was not accepted.' : 'This gateway requires an access token.'}</p>
+        {authMessage && <p className="small muted">Gateway: {authMessage}</p>}
         <input
           type="password"
           autoFocus
