@@ -499,9 +499,13 @@ static void s_summarise_cyaml(const char *path, const char *log, cyaml_err_t rc,
             field += 18;
             const char *q = memchr(field, '\'', len - (size_t)(field - p));
             if (q) { /* prepend: the backtrace is innermost first */
-                char tmp[256];
-                snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(q - field), field, key[0] ? "." : "", key);
-                snprintf(key, sizeof key, "%s", tmp);
+                size_t flen = (size_t)(q - field), klen = strlen(key);
+                if (flen + 1 + klen < sizeof key) {
+                    memmove(key + flen + (klen ? 1 : 0), key, klen + 1);
+                    memcpy(key, field, flen);
+                    if (klen)
+                        key[flen] = '.';
+                }
             }
         } else if (!first[0] && len && !memmem(p, len, "Backtrace", 9)) {
             const char *msg = p;
