@@ -1,11 +1,36 @@
+import { useEffect, useRef, useState } from 'react';
 import { MetricsApiError, type AgentListEntry } from '../../lib/index.js';
 import { errorMessage, useApi } from '../api.js';
 import { formatAge, formatPercent } from '../format.js';
 import { usePolling } from '../hooks/usePolling.js';
 import { useNow } from '../hooks/useNow.js';
+import { Sparkline } from './Sparkline.js';
 import { StatusBadge } from './StatusBadge.js';
 
 const POLL_MS = 3000;
+/** CPU values kept per agent for the tiles' sparklines (10 minutes at 3 s). */
+const TREND_POINTS = 200;
+
+/** Accumulates each agent's CPU summary over the polls since the page opened. */
+function useCpuTrends(agents: AgentListEntry[] | undefined): Map<string, [number, number][]> {
+  const trends = useRef(new Map<string, [number, number][]>());
+  const [snapshot, setSnapshot] = useState(new Map<string, [number, number][]>());
+  useEffect(() => {
+    if (!agents) return;
+    for (const a of agents) {
+      const v = a.metrics?.cpu?.usage_percent;
+      const t = a.last_metrics_update;
+      if (typeof v !== 'number' || typeof t !== 'number') continue;
+      const list = trends.current.get(a.agent_id) ?? [];
+      const last = list[list.length - 1];
+      if (!last || t / 1000 > last[0]) list.push([t / 1000, v]);
+      if (list.length > TREND_POINTS) list.splice(0, list.length - TREND_POINTS);
+      trends.current.set(a.agent_id, list);
+    }
+    setSnapshot(new Map([...trends.current].map(([k, v]) => [k, [...v]])));
+  }, [agents]);
+  return snapshot;
+}
 
 /** Every agent the token may see, with status and CPU/memory at a glance. */
 export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
@@ -19,6 +44,7 @@ export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
     (a, b) => Number(b.status === 'connected') - Number(a.status === 'connected') || a.agent_id.localeCompare(b.agent_id),
   );
   const connected = agents.filter((a) => a.status === 'connected').length;
+  const trends = useCpuTrends(data?.agents);
   const stale = updatedAt !== null && now - updatedAt > 3 * POLL_MS + 2000;
 
   return (
@@ -46,14 +72,20 @@ export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
       )}
       <div className="fleet-grid">
         {agents.map((a) => (
-          <AgentTile key={a.agent_id} agent={a} now={now} onOpen={onOpen} />
+          <AgentTile key={a.agent_id} agent={a} now={now} onOpen={onOpen} trend={trends.get(a.agent_id) ?? []} />
         ))}
       </div>
     </main>
   );
 }
 
-function AgentTile({ agent, now, onOpen }: { agent: AgentListEntry; now: number; onOpen: (id: string) => void }) {
+function AgentTile(props: {
+  agent: AgentListEntry;
+  now: number;
+  onOpen: (id: string) => void;
+  trend: [number, number][];
+}) {
+  const { agent, now, onOpen, trend } = props;
   const cpu = agent.metrics?.cpu?.usage_percent;
   const mem = agent.metrics?.memory?.usage_percent;
   const up = agent.status === 'connected';
@@ -71,6 +103,7 @@ function AgentTile({ agent, now, onOpen }: { agent: AgentListEntry; now: number;
       </div>
       <Meter label="CPU" value={cpu} testId={`fleet-cpu-${agent.agent_id}`} />
       <Meter label="Memory" value={mem} testId={`fleet-mem-${agent.agent_id}`} />
+      {up && <Sparkline points={trend} color="#4cc9f0" />}
       <div className="tile-foot muted small">updated {formatAge(agent.last_metrics_update ?? null, now)}</div>
     </button>
   );
