@@ -64,6 +64,7 @@ class ComposeFileTest(unittest.TestCase):
     def test_redis_appends_to_a_volume(self):
         cmd = self.svc["redis"]["command"]
         self.assertEqual(cmd[cmd.index("--appendonly") + 1], "yes")
+        self.assertEqual(cmd[cmd.index("--stream-node-max-bytes") + 1], "0")  # docs/operations.md sizing
         self.assertIn(("redis-data", "/data", False), self.mounts("redis"))
         self.assertIn("redis-data", self.cfg["volumes"])
 
