@@ -163,7 +163,10 @@ class FakeAgent:
         self._goodbye = True
         self._next_hello = None
         ctx = zmq.Context.instance()
-        pub = ctx.socket(zmq.PUB)
+        # XPUB rather than PUB: it tells us when the broker's subscription
+        # has arrived, so no frame is sent before the connection can carry
+        # it (a PUB silently drops frames until then).
+        pub = ctx.socket(zmq.XPUB)
         dealer = ctx.socket(zmq.DEALER)
         for s in (pub, dealer):
             s.linger = 0
@@ -175,9 +178,14 @@ class FakeAgent:
         next_pub = time.monotonic()
         poller = zmq.Poller()
         poller.register(dealer, zmq.POLLIN)
+        poller.register(pub, zmq.POLLIN)
+        subscribed = False
         while not self._stop.is_set():
             for sock, _ in poller.poll(10):
-                self._on_control(dealer, sock.recv())
+                if sock is pub:
+                    subscribed = subscribed or pub.recv()[:1] == b"\x01"
+                else:
+                    self._on_control(dealer, sock.recv())
             now = time.monotonic()
             if self._next_hello and now >= self._next_hello:
                 self._next_hello = None
@@ -186,10 +194,12 @@ class FakeAgent:
                 hb = pb().Heartbeat(agent_id=self.id, last_sequence=self.seq, timestamp_ms=int(time.time() * 1000))
                 dealer.send(control(heartbeat=hb).SerializeToString())
                 next_hb = now + self.heartbeat
-            if self.publish_interval and now >= next_pub:
+            if self.publish_interval and now >= next_pub and subscribed:
                 self.seq += 1
                 pub.send_multipart([("metrics.%s:" % self.id).encode(), metrics_frame(self.id, self.seq, self.epoch)])
                 next_pub = now + self.publish_interval
+            if not subscribed:
+                continue
             with self._lock:
                 out, self._outbox = self._outbox, []
             for parts in out:

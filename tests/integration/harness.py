@@ -42,6 +42,29 @@ def _cleanup():
 
 atexit.register(_cleanup)
 
+_libc = None
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the test process dies, even by
+    SIGKILL (a ctest timeout), so no service outlives its test."""
+    global _libc
+    import ctypes
+    if _libc is None:
+        _libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def popen(argv, **kw):
+    """subprocess.Popen for anything a test starts: in its own session (so
+    signals to the test runner do not hit it twice) and killed with the test
+    process. Registered for cleanup at exit."""
+    kw.setdefault("start_new_session", True)
+    kw.setdefault("preexec_fn", _die_with_parent)
+    p = subprocess.Popen(argv, **kw)
+    _live.append(p)
+    return p
+
 
 def free_port():
     """A port the kernel just handed out and released (bind to 0)."""
@@ -127,9 +150,7 @@ class Process:
         e = dict(os.environ)
         if env:
             e.update(env)
-        self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, env=e,
-                                     start_new_session=True)
-        _live.append(self.proc)
+        self.proc = popen(argv, stdout=self._log, stderr=subprocess.STDOUT, env=e)
 
     @property
     def pid(self):
