@@ -42,7 +42,8 @@ typedef enum { METRIC_DOUBLE, METRIC_U64, METRIC_U32, METRIC_DERIVED } metric_ct
 typedef struct {
     const char *group;   /* first name component: "cpu", "disk", ... */
     const char *pattern; /* documented form, e.g. "disk.<device>.read_bytes_per_sec" */
-    const char *field;   /* last component, e.g. "read_bytes_per_sec" */
+    const char *field;   /* last component, e.g. "read_bytes_per_sec", "running" */
+    const char *proto_field; /* protobuf field it reads ("running_processes"); NULL if derived */
     metric_source_t source;
     metric_ctype_t ctype;
     size_t offset;     /* of the value in its protobuf-c struct */

@@ -51,7 +51,8 @@ static const s_source_t *s_source_of(const ProtobufCMessageDescriptor *desc)
 static const metric_def_t *s_def_for(metric_source_t source, const char *field)
 {
     for (size_t i = 0; i < metric_defs_count; i++)
-        if (metric_defs[i].source == source && strcmp(metric_defs[i].field, field) == 0)
+        if (metric_defs[i].source == source && metric_defs[i].proto_field &&
+            strcmp(metric_defs[i].proto_field, field) == 0)
             return &metric_defs[i];
     return NULL;
 }
@@ -186,7 +187,7 @@ static bool s_field_allowed(const s_walk_t *w, const s_source_t *src, const char
     char name[METRIC_NAME_MAX + 1];
     *is_metric = false;
     if (src->source == METRIC_SRC_CPU && strcmp(f->name, "core_usage") == 0) {
-        const metric_def_t *d = s_def_for(METRIC_SRC_CPU_CORE, "usage_percent");
+        const metric_def_t *d = s_def_for(METRIC_SRC_CPU_CORE, "core_usage");
         const Nodelink__CpuMetrics *c = (const Nodelink__CpuMetrics *)msg;
         *is_metric = true;
         for (size_t i = 0; i < c->n_core_usage; i++) {
