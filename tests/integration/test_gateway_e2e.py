@@ -12,8 +12,12 @@ class GatewayEndToEnd(unittest.TestCase):
         with Stack() as s:
             s.start_agent("e2e1")
             wait_for(lambda: s.http("GET", "/agents/e2e1/metrics")[0] == 200, timeout=20, what="first sample")
-            st, body = s.http_json("POST", "/agents/e2e1/metrics/stream",
-                                   {"action": "update_interval", "interval_seconds": 2})
+            # the first sample can arrive before the agent's hello reached the
+            # broker: until then the broker answers "not connected" (503)
+            st, body = wait_for(lambda: (lambda r: r if r[0] != 503 else None)(
+                s.http_json("POST", "/agents/e2e1/metrics/stream",
+                            {"action": "update_interval", "interval_seconds": 2})),
+                timeout=20, what="the broker to route control requests to e2e1")
             self.assertEqual(st, 200, body)
             self.assertEqual(body["interval_ms"], 2000)
             self.assertTrue(body["streaming"])

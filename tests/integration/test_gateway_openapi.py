@@ -37,7 +37,9 @@ class OpenApi(unittest.TestCase):
             try:
                 wait_for(lambda: fake.publish_sample("a1") and
                          (fake.publish("system", "a1", fake.system_info("a1")) or True) and
-                         s.http("GET", "/agents/a1/system")[0] == 200, interval=0.3, what="a1 known")
+                         s.http("GET", "/agents/a1/system")[0] == 200 and
+                         s.http("GET", "/agents/a1/metrics/history")[0] == 200, interval=0.3,
+                         what="a1 known to the gateway and the store")
                 for method, path in sorted(_doc_ops()):
                     for prefix in ("", "/api"):
                         url = prefix + path.replace("{id}", "a1")
