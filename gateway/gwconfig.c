@@ -120,6 +120,18 @@ int gw_config_finish(const gw_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "http.tls_cert and http.tls_key must be given together");
         return -1;
     }
+    /* libmicrohttpd holds the request line and headers in the connection's
+     * memory and refuses, with its own HTML body, what does not fit; the
+     * gateway's limits must trip first so that oversized requests get the
+     * JSON error (s_check_sizes in http.c). */
+    if (cfg->connection_memory < cfg->max_uri + cfg->max_header_bytes + GW_CONFIG_POOL_MARGIN) {
+        snprintf(err, errlen,
+                 "http.connection_memory_limit (%lld) must be at least http.max_uri_length + "
+                 "http.max_header_size + %d (%lld)",
+                 (long long)cfg->connection_memory, GW_CONFIG_POOL_MARGIN,
+                 (long long)(cfg->max_uri + cfg->max_header_bytes + GW_CONFIG_POOL_MARGIN));
+        return -1;
+    }
     if (cfg->curve && (!*cfg->certificate || !*cfg->broker_certificate)) {
         snprintf(err, errlen, "security.curve: needs security.certificate and "
                               "security.broker_certificate");

@@ -60,7 +60,13 @@ typedef struct {
 
 extern const conf_schema_t gw_config_schema;
 
-/* Cross-key checks (auth needs a tokens file, TLS needs key and cert).
+/* Bytes of http.connection_memory_limit beyond the URI and header limits:
+ * libmicrohttpd's own records of the request (one per header, about 64
+ * bytes each) and the start of the reply come out of the same memory. */
+#define GW_CONFIG_POOL_MARGIN 2048
+
+/* Cross-key checks (auth needs a tokens file, TLS needs key and cert, the
+ * connection memory holds the largest request the limits let through).
  * 0, or -1 with a one-line reason in err. */
 int gw_config_finish(const gw_config_t *cfg, char *err, size_t errlen);
 

@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "clock.h"
 #include "log.h"
 #include "wirejson.h"
+
+/* Descriptors besides connections: sockets of ZeroMQ and Redis, files. */
+#define S_SPARE_FDS 256
 
 struct http_server_t {
     struct MHD_Daemon *daemon;
@@ -430,6 +434,24 @@ static char *s_read_file(const char *path)
     return buf;
 }
 
+/* Each connection is a file descriptor: raises the soft open-file limit
+ * towards http.connection_limit (up to the hard limit) and says so when
+ * the limit, not the setting, will refuse connections. */
+static void s_raise_nofile(const gw_config_t *cfg)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)cfg->connection_limit + S_SPARE_FDS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < want)
+        log_warn("http.connection_limit is %lld but the open-file limit is %llu: about %llu "
+                 "connections at most (raise ulimit -n)",
+                 (long long)cfg->connection_limit, (unsigned long long)rl.rlim_cur,
+                 (unsigned long long)(rl.rlim_cur > S_SPARE_FDS ? rl.rlim_cur - S_SPARE_FDS : 0));
+}
+
 http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
 {
     const gw_config_t *cfg = gw->cfg;
@@ -444,6 +466,7 @@ http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
     if (!self)
         return NULL;
     self->gw = gw;
+    s_raise_nofile(cfg);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
     if (*cfg->tls_cert) {

@@ -14,6 +14,14 @@
 #include "topic.h"
 
 #define S_HELD_MAX 64
+/* libmicrohttpd allocates (and zeroes) a buffer of this size with every
+ * callback response, but streams chunked (HTTP/1.1) from its connection
+ * buffer: the block only serves HTTP/1.0 clients. Small, as it is paid per
+ * stream (16 KB here was half the memory of an idle stream). */
+#define S_BLOCK_SIZE 512
+/* A queue starts this small and doubles up to queue_max: a stream that
+ * keeps up holds one or two events. */
+#define S_QUEUE_INITIAL 4
 
 struct sse_stream_t {
     sse_stream_t *prev, *next; /* hub list, under the hub lock */
@@ -24,8 +32,8 @@ struct sse_stream_t {
     char **selectors;
     size_t n_selectors;
     char *filter_key; /* selectors joined; NULL = unfiltered */
-    blob_t **queue;   /* ring of queue_max */
-    size_t qmax, qhead, qlen, head_off;
+    blob_t **queue;   /* ring of qcap entries, grown up to qmax */
+    size_t qcap, qmax, qhead, qlen, head_off;
     sample_t *held[S_HELD_MAX];
     size_t n_held;
     bool holding, suspended, dead, ended, added;
@@ -106,7 +114,7 @@ sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *co
 static void s_queue_clear(sse_stream_t *st)
 {
     for (size_t i = 0; i < st->qlen; i++)
-        blob_unref(&st->queue[(st->qhead + i) % st->qmax]);
+        blob_unref(&st->queue[(st->qhead + i) % st->qcap]);
     st->qlen = st->qhead = st->head_off = 0;
 }
 
@@ -150,16 +158,35 @@ static void s_kill(sse_hub_t *hub, sse_stream_t *st)
     s_wake(st);
 }
 
+/* Doubles the ring (up to qmax), unrolling it to start at 0. false when it
+ * is at qmax already or memory is short. */
+static bool s_grow(sse_stream_t *st)
+{
+    size_t cap = st->qcap * 2 < st->qmax ? st->qcap * 2 : st->qmax;
+    if (cap <= st->qcap)
+        return false;
+    blob_t **q = malloc(cap * sizeof *q);
+    if (!q)
+        return false;
+    for (size_t i = 0; i < st->qlen; i++)
+        q[i] = st->queue[(st->qhead + i) % st->qcap];
+    free(st->queue);
+    st->queue = q;
+    st->qcap = cap;
+    st->qhead = 0;
+    return true;
+}
+
 /* Queues a reference to b; kills the stream when its queue is full. */
 static void s_push(sse_hub_t *hub, sse_stream_t *st, blob_t *b)
 {
     if (st->dead || st->ended || !b)
         return;
-    if (st->qlen == st->qmax) {
+    if (st->qlen == st->qcap && !s_grow(st)) {
         s_kill(hub, st);
         return;
     }
-    st->queue[(st->qhead + st->qlen) % st->qmax] = blob_ref(b);
+    st->queue[(st->qhead + st->qlen) % st->qcap] = blob_ref(b);
     st->qlen++;
     st->last_write_ms = clock_mono_ms();
     s_wake(st);
@@ -206,7 +233,8 @@ static void s_offer(sse_hub_t *hub, sse_stream_t *st, sample_t *s, blob_t *cache
 int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn)
 {
     st->qmax = self->queue_max;
-    st->queue = calloc(st->qmax, sizeof *st->queue);
+    st->qcap = st->qmax < S_QUEUE_INITIAL ? st->qmax : S_QUEUE_INITIAL;
+    st->queue = calloc(st->qcap, sizeof *st->queue);
     if (!st->queue)
         return -1;
     const union MHD_ConnectionInfo *ci =
@@ -277,7 +305,7 @@ static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
         st->head_off += take;
         if (st->head_off == blob_len(b)) {
             blob_unref(&st->queue[st->qhead]);
-            st->qhead = (st->qhead + 1) % st->qmax;
+            st->qhead = (st->qhead + 1) % st->qcap;
             st->qlen--;
             st->head_off = 0;
         }
@@ -296,7 +324,7 @@ static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
 
 struct MHD_Response *sse_stream_response(sse_stream_t *st)
 {
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, S_BLOCK_SIZE,
                                                                s_reader, st, NULL);
     if (!r)
         return NULL;

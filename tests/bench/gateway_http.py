@@ -103,7 +103,7 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     tmp = tempfile.mkdtemp(prefix="nodelink-bench-")
     anchor = os.path.join(tmp, "anchor")
-    subprocess.run(["cc", "-O2", "-o", anchor, os.path.join(REPO, "tests", "bench", "gateway_http_anchor.c")] +
+    subprocess.run(["cc", "-O2", "-o", anchor, os.path.join(REPO, "tests", "bench", "gateway_http_anchor.c"), "-lpthread"] +
                    subprocess.run(["pkg-config", "--cflags", "--libs", "libmicrohttpd"], capture_output=True,
                                   text=True).stdout.split(), check=True)
     args = ["--metrics.api.rate_limiting.requests_per_minute=0", "--http.threads=2", "--log.level=warn",
