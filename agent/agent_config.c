@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "curve.h"
+#include "curvekey.h"
 #include "log.h"
 #include "topic.h"
 
@@ -113,11 +113,10 @@ int agent_config_finish(agent_config_t *cfg, char *err, size_t errlen)
     }
     if (cfg->curve) { /* fail at start, with exit status 2, rather than in a thread */
         char why[256];
-        zcert_t *own = curve_load_secret(cfg->certificate, why, sizeof why);
-        zcert_t *broker = own ? curve_load_public(cfg->broker_certificate, why, sizeof why) : NULL;
-        bool ok = own && broker;
-        zcert_destroy(&own);
-        zcert_destroy(&broker);
+        curvekey_t key;
+        bool ok = curvekey_load(cfg->certificate, "own", true, &key, why, sizeof why) == 0 &&
+                  curvekey_load(cfg->broker_certificate, "broker", false, &key, why, sizeof why) == 0;
+        memset(&key, 0, sizeof key);
         if (!ok) {
             snprintf(err, errlen, "security: %s", why);
             return -1;

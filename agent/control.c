@@ -1,26 +1,33 @@
 /*
- * control.c - hello/heartbeat/goodbye and request forwarding. See control.h.
+ * control.c - hello/heartbeat/goodbye, request forwarding and the main
+ * thread's loop. See control.h.
  */
 #include "control.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
 #include "clock.h"
-#include "curve.h"
+#include "cmdpipe.h"
+#include "curvekey.h"
 #include "log.h"
+#include "signals.h"
 #include "wire.h"
 
 struct _control_t {
     const agent_config_t *cfg;
     uint64_t epoch;
-    zactor_t *worker;
-    zloop_t *loop;
-    zsock_t *dealer;
-    int timer;
-    int hello_timer;   /* pending hello retry, -1 when none */
+    worker_t *worker;
+    void *dealer;
+    int64_t next_heartbeat; /* monotonic ms */
+    int64_t next_hello;     /* monotonic ms of a pending hello retry, -1 when none */
     int64_t hello_delay;
     bool registered;
     bool refused_logged;
-    uint64_t last_sequence; /* from the worker's latest STATE */
-    uint32_t interval_ms;
     log_limit_t bad_limit;
 };
 
@@ -28,7 +35,7 @@ static void s_send(control_t *self, Nodelink__ControlMessage *cm)
 {
     /* DONTWAIT: with ZMQ_IMMEDIATE a disconnected DEALER refuses at once
      * rather than queueing stale hellos and heartbeats. */
-    wire_send_control(zsock_resolve(self->dealer), cm, ZMQ_DONTWAIT);
+    wire_send_control(self->dealer, cm, ZMQ_DONTWAIT);
 }
 
 static void s_hello(control_t *self)
@@ -37,7 +44,7 @@ static void s_hello(control_t *self)
     h.agent_id = self->cfg->id;
     h.version = NODELINK_VERSION;
     h.has_interval_ms = h.has_heartbeat_ms = h.has_epoch = 1;
-    h.interval_ms = self->interval_ms;
+    h.interval_ms = worker_interval(self->worker);
     h.heartbeat_ms = (uint32_t)self->cfg->heartbeat_ms;
     h.epoch = self->epoch;
     Nodelink__ControlMessage cm = NODELINK__CONTROL_MESSAGE__INIT;
@@ -51,15 +58,13 @@ static void s_heartbeat(control_t *self)
     Nodelink__Heartbeat hb = NODELINK__HEARTBEAT__INIT;
     hb.agent_id = self->cfg->id;
     hb.has_last_sequence = hb.has_timestamp_ms = 1;
-    hb.last_sequence = self->last_sequence;
+    hb.last_sequence = worker_sequence(self->worker);
     hb.timestamp_ms = (uint64_t)clock_now_ms();
     Nodelink__ControlMessage cm = NODELINK__CONTROL_MESSAGE__INIT;
     cm.body_case = NODELINK__CONTROL_MESSAGE__BODY_HEARTBEAT;
     cm.heartbeat = &hb;
     s_send(self, &cm);
 }
-
-static int s_on_hello_timer(zloop_t *loop, int timer_id, void *arg);
 
 /* While unregistered, hello is repeated with a back-off from 100 ms up to
  * the heartbeat interval: quick when the connection is just coming up (a
@@ -69,36 +74,42 @@ static void s_schedule_hello(control_t *self, bool reset)
 {
     if (reset)
         self->hello_delay = 100;
-    if (self->hello_timer >= 0)
+    if (self->next_hello >= 0)
         return;
-    self->hello_timer = zloop_timer(self->loop, (size_t)self->hello_delay, 1, s_on_hello_timer, self);
+    self->next_hello = clock_mono_ms() + self->hello_delay;
     self->hello_delay *= 2;
     if (self->hello_delay > self->cfg->heartbeat_ms)
         self->hello_delay = self->cfg->heartbeat_ms;
 }
 
-static int s_on_hello_timer(zloop_t *loop, int timer_id, void *arg)
+/* Runs the timers that are due. */
+static void s_on_timers(control_t *self)
 {
-    (void)loop;
-    (void)timer_id;
-    control_t *self = arg;
-    self->hello_timer = -1;
-    if (!self->registered) {
-        s_hello(self);
-        s_schedule_hello(self, false);
+    int64_t now = clock_mono_ms();
+    if (self->next_hello >= 0 && now >= self->next_hello) {
+        self->next_hello = -1;
+        if (!self->registered) {
+            s_hello(self);
+            s_schedule_hello(self, false);
+        }
     }
-    return 0;
+    if (now >= self->next_heartbeat) {
+        /* From now, not from the previous due time: after a stall, one
+         * heartbeat rather than a burst. */
+        self->next_heartbeat = now + self->cfg->heartbeat_ms;
+        if (self->registered)
+            s_heartbeat(self);
+    }
 }
 
-static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
+/* Milliseconds until the next timer. */
+static int64_t s_timeout(const control_t *self)
 {
-    (void)loop;
-    (void)timer_id;
-    control_t *self = arg;
-    zstr_send(self->worker, "STATE");
-    if (self->registered)
-        s_heartbeat(self);
-    return 0;
+    int64_t due = self->next_heartbeat;
+    if (self->next_hello >= 0 && self->next_hello < due)
+        due = self->next_hello;
+    int64_t wait = due - clock_mono_ms();
+    return wait < 0 ? 0 : wait;
 }
 
 static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
@@ -109,7 +120,7 @@ static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
             log_info("registered with the broker");
         self->registered = true;
         self->refused_logged = false;
-        zstr_send(self->worker, "SYSINFO");
+        cmdpipe_send(worker_pipe(self->worker), "SYSINFO", NULL, 0);
     } else {
         if (self->registered)
             log_warn("broker no longer knows this agent; registering again");
@@ -122,24 +133,14 @@ static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
     }
 }
 
-static int s_on_dealer(zloop_t *loop, zsock_t *sock, void *arg)
+static void s_on_control_message(control_t *self, const zmq_msg_t *frame)
 {
-    (void)loop;
-    control_t *self = arg;
-    zframe_t *f = zframe_recv(sock);
-    if (!f)
-        return 0;
-    /* Consume (and ignore) any further parts of a malformed message. */
-    while (zsock_rcvmore(sock)) {
-        zframe_t *extra = zframe_recv(sock);
-        zframe_destroy(&extra);
-    }
     wire_err_t err;
-    Nodelink__ControlMessage *cm = wire_decode_control(zframe_data(f), zframe_size(f), &err);
-    zframe_destroy(&f);
+    Nodelink__ControlMessage *cm =
+        wire_decode_control(zmq_msg_data((zmq_msg_t *)frame), zmq_msg_size((zmq_msg_t *)frame), &err);
     if (!cm) {
         log_ratelimited(&self->bad_limit, LOG_LEVEL_WARN, "control: dropped a %s frame", wire_err_name(err));
-        return 0;
+        return;
     }
     if (cm->body_case == NODELINK__CONTROL_MESSAGE__BODY_HELLO_REPLY) {
         s_on_hello_reply(self, cm->hello_reply);
@@ -147,44 +148,89 @@ static int s_on_dealer(zloop_t *loop, zsock_t *sock, void *arg)
         size_t len;
         uint8_t *buf = wire_pack(&cm->task_request->base, &len);
         if (buf)
-            zsock_send(self->worker, "sb", "REQ", buf, len);
+            cmdpipe_send(worker_pipe(self->worker), "REQ", buf, len);
         free(buf);
     } else {
         log_ratelimited(&self->bad_limit, LOG_LEVEL_WARN, "control: unexpected message (case %d)",
                         (int)cm->body_case);
     }
     wire_control_free(&cm);
-    return 0;
 }
 
-static int s_on_worker(zloop_t *loop, zsock_t *pipe, void *arg)
+/* Handles every message waiting on the DEALER. A message of several parts
+ * is malformed: its first part is decoded (and fails), the rest dropped.
+ * Returns the number handled. */
+static int s_drain_dealer(control_t *self)
 {
-    (void)loop;
-    control_t *self = arg;
-    zmsg_t *msg = zmsg_recv(pipe);
-    if (!msg)
-        return 0;
-    char *cmd = zmsg_popstr(msg);
-    if (cmd && streq(cmd, "RESP")) {
-        zframe_t *f = zmsg_pop(msg);
-        if (f && zmq_send(zsock_resolve(self->dealer), zframe_data(f), zframe_size(f), ZMQ_DONTWAIT) < 0)
-            log_warn("control: could not send a response (broker unreachable)");
-        zframe_destroy(&f);
-    } else if (cmd && streq(cmd, "STATE") && zmsg_size(msg) == 2) {
-        char *seq = zmsg_popstr(msg), *iv = zmsg_popstr(msg);
-        if (seq && iv) {
-            self->last_sequence = strtoull(seq, NULL, 10);
-            self->interval_ms = (uint32_t)strtoul(iv, NULL, 10);
+    int handled = 0;
+    while (cmdpipe_readable(self->dealer)) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, self->dealer, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&frame);
+            break;
         }
-        free(seq);
-        free(iv);
+        handled++;
+        int more = 0;
+        size_t sz = sizeof more;
+        while (zmq_getsockopt(self->dealer, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            more = zmq_msg_recv(&extra, self->dealer, ZMQ_DONTWAIT) >= 0;
+            zmq_msg_close(&extra);
+        }
+        s_on_control_message(self, &frame);
+        zmq_msg_close(&frame);
     }
-    free(cmd);
-    zmsg_destroy(&msg);
+    return handled;
+}
+
+/* Forwards the worker's responses to the broker. Returns the number handled. */
+static int s_drain_worker(control_t *self)
+{
+    void *pipe = worker_pipe(self->worker);
+    int handled = 0;
+    while (cmdpipe_readable(pipe)) {
+        char cmd[CMDPIPE_NAME_MAX];
+        zmq_msg_t body;
+        zmq_msg_init(&body);
+        if (cmdpipe_recv(pipe, cmd, &body, ZMQ_DONTWAIT) != 0) {
+            zmq_msg_close(&body);
+            break;
+        }
+        handled++;
+        if (strcmp(cmd, "RESP") == 0 && zmq_msg_size(&body) > 0 &&
+            zmq_send(self->dealer, zmq_msg_data(&body), zmq_msg_size(&body), ZMQ_DONTWAIT) < 0)
+            log_warn("control: could not send a response (broker unreachable)");
+        zmq_msg_close(&body);
+    }
+    return handled;
+}
+
+int control_run(control_t *self, const sigset_t *wait_mask)
+{
+    void *pipe = worker_pipe(self->worker);
+    struct pollfd fds[2] = {{cmdpipe_fd(self->dealer), POLLIN, 0}, {cmdpipe_fd(pipe), POLLIN, 0}};
+    s_hello(self); /* dropped if not yet connected; repeated until accepted */
+    s_schedule_hello(self, true);
+    while (!signals_stop_requested()) {
+        /* ZMQ_FD is edge-triggered: drain both before every wait, until a
+         * pass finds nothing (handling one may send on the other, and any
+         * operation on a socket may consume its edge), then sleep. */
+        while (s_drain_dealer(self) + s_drain_worker(self) > 0)
+            ;
+        int64_t wait = s_timeout(self);
+        struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
+        if (ppoll(fds, 2, &ts, wait_mask) < 0 && errno != EINTR) {
+            log_error("control: poll failed: %s", strerror(errno));
+            return -1;
+        }
+        s_on_timers(self);
+    }
     return 0;
 }
 
-control_t *control_new(const agent_config_t *cfg, uint64_t epoch, zactor_t *worker, zloop_t *loop)
+control_t *control_new(const agent_config_t *cfg, uint64_t epoch, void *zmq_ctx, worker_t *worker)
 {
     control_t *self = calloc(1, sizeof *self);
     if (!self)
@@ -192,35 +238,27 @@ control_t *control_new(const agent_config_t *cfg, uint64_t epoch, zactor_t *work
     self->cfg = cfg;
     self->epoch = epoch;
     self->worker = worker;
-    self->loop = loop;
-    self->interval_ms = (uint32_t)cfg->interval_ms;
-    self->timer = -1;
-    self->hello_timer = -1;
-    self->dealer = zsock_new(ZMQ_DEALER);
+    self->next_hello = -1;
+    self->next_heartbeat = clock_mono_ms() + cfg->heartbeat_ms;
+    self->dealer = zmq_socket(zmq_ctx, ZMQ_DEALER);
     if (!self->dealer)
         goto fail;
-    zsock_set_immediate(self->dealer, 1);
-    zsock_set_linger(self->dealer, 500);
-    zsock_set_sndhwm(self->dealer, 100);
-    zsock_set_maxmsgsize(self->dealer, (int)WIRE_FRAME_MAX + 64);
+    int immediate = 1, linger = 500, hwm = 100;
+    int64_t maxmsg = (int64_t)WIRE_FRAME_MAX + 64;
+    zmq_setsockopt(self->dealer, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
+    zmq_setsockopt(self->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(self->dealer, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->dealer, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     char err[256];
     if (cfg->curve &&
-        curve_client_apply(self->dealer, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+        curvekey_client_apply(self->dealer, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
         log_error("security: %s", err);
         goto fail;
     }
-    if (zsock_connect(self->dealer, "%s", cfg->control_endpoint) != 0) {
+    if (zmq_connect(self->dealer, cfg->control_endpoint) != 0) {
         log_error("broker.control_endpoint: cannot connect to '%s'", cfg->control_endpoint);
         goto fail;
     }
-    if (zloop_reader(loop, self->dealer, s_on_dealer, self) != 0 ||
-        zloop_reader(loop, zactor_sock(worker), s_on_worker, self) != 0)
-        goto fail;
-    self->timer = zloop_timer(loop, (size_t)cfg->heartbeat_ms, 0, s_on_timer, self);
-    if (self->timer < 0)
-        goto fail;
-    s_hello(self); /* dropped if not yet connected; repeated until accepted */
-    s_schedule_hello(self, true);
     return self;
 fail:
     control_destroy(&self);
@@ -241,15 +279,8 @@ void control_destroy(control_t **self_p)
             cm.goodbye = &g;
             s_send(self, &cm);
         }
-        zloop_reader_end(self->loop, self->dealer);
+        zmq_close(self->dealer);
     }
-    if (self->worker)
-        zloop_reader_end(self->loop, zactor_sock(self->worker));
-    if (self->timer >= 0)
-        zloop_timer_end(self->loop, self->timer);
-    if (self->hello_timer >= 0)
-        zloop_timer_end(self->loop, self->hello_timer);
-    zsock_destroy(&self->dealer);
     free(self);
     *self_p = NULL;
 }

@@ -3,11 +3,20 @@
  */
 #include "worker.h"
 
-#include <inttypes.h>
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "clock.h"
-#include "curve.h"
+#include "cmdpipe.h"
+#include "curvekey.h"
 #include "log.h"
 #include "requests.h"
 #include "sampler.h"
@@ -15,9 +24,22 @@
 #include "taskreg.h"
 #include "wire.h"
 
+struct _worker_t {
+    void *ctx;
+    void *pipe; /* main thread's end */
+    char endpoint[64];
+    worker_args_t args;
+    pthread_t thread;
+    bool started;
+    _Atomic uint64_t sequence;
+    _Atomic uint32_t interval_ms;
+};
+
+/* The thread's own state; nothing here is touched by the main thread. */
 typedef struct {
-    zsock_t *pipe;
-    zsock_t *pub;
+    worker_t *shared;
+    void *pipe;
+    void *pub;
     sampler_t *sampler;
     taskreg_t *registry;
     sysinfo_env_t sys;
@@ -25,9 +47,9 @@ typedef struct {
     uint64_t sys_fingerprint;
     int64_t sys_check_ms;   /* interval */
     int64_t sys_next_check; /* monotonic ms */
-} worker_t;
+} state_t;
 
-static void s_publish_sysinfo(worker_t *w)
+static void s_publish_sysinfo(state_t *w)
 {
     arena_t *a = arena_new();
     Nodelink__SystemInfoResponse *si = a ? sysinfo_build(&w->sys, (sysinfo_parts_t){true, true, true}, a) : NULL;
@@ -44,9 +66,13 @@ static void s_publish_sysinfo(worker_t *w)
         log_warn("system information could not be built (out of memory)");
     }
     arena_destroy(&a);
+    /* Building it (the package list above all) is the agent's largest
+     * allocation; give the freed pages back rather than keep them resident
+     * until the next time. */
+    malloc_trim(0);
 }
 
-static void s_check_sysinfo(worker_t *w)
+static void s_check_sysinfo(state_t *w)
 {
     int64_t now = clock_mono_ms();
     if (now < w->sys_next_check)
@@ -61,14 +87,11 @@ static void s_check_sysinfo(worker_t *w)
     }
 }
 
-static void s_handle_request(worker_t *w, zframe_t *frame)
+static void s_handle_request(state_t *w, zmq_msg_t *frame)
 {
-    wire_err_t err = WIRE_OK;
+    size_t size = zmq_msg_size(frame);
     Nodelink__TaskRequest *req =
-        zframe_size(frame) <= WIRE_FRAME_MAX
-            ? nodelink__task_request__unpack(NULL, zframe_size(frame), zframe_data(frame))
-            : NULL;
-    (void)err;
+        size > 0 && size <= WIRE_FRAME_MAX ? nodelink__task_request__unpack(NULL, size, zmq_msg_data(frame)) : NULL;
     if (!req)
         return; /* main decoded it already; cannot happen short of memory */
     arena_t *a = arena_new();
@@ -81,58 +104,59 @@ static void s_handle_request(worker_t *w, zframe_t *frame)
         size_t len;
         uint8_t *buf = wire_pack(&cm.base, &len);
         if (buf)
-            zsock_send(w->pipe, "sb", "RESP", buf, len);
+            cmdpipe_send(w->pipe, "RESP", buf, len);
         free(buf);
     }
     arena_destroy(&a);
     nodelink__task_request__free_unpacked(req, NULL);
 }
 
-/* Handles one pipe command. Returns -1 on $TERM. */
-static int s_on_pipe(worker_t *w)
+/* Handles every command waiting on the pipe. Returns -1 on $TERM. */
+static int s_drain(state_t *w)
 {
-    zmsg_t *msg = zmsg_recv(w->pipe);
-    if (!msg)
-        return -1;
-    char *cmd = zmsg_popstr(msg);
-    int rc = 0;
-    if (!cmd || streq(cmd, "$TERM")) {
-        rc = -1;
-    } else if (streq(cmd, "REQ")) {
-        zframe_t *f = zmsg_pop(msg);
-        if (f)
-            s_handle_request(w, f);
-        zframe_destroy(&f);
-    } else if (streq(cmd, "STATE")) {
-        zmsg_t *reply = zmsg_new();
-        zmsg_addstr(reply, "STATE");
-        zmsg_addstrf(reply, "%" PRIu64, sampler_sequence(w->sampler));
-        zmsg_addstrf(reply, "%u", sampler_interval(w->sampler));
-        zmsg_send(&reply, w->pipe);
-    } else if (streq(cmd, "SYSINFO")) {
-        w->sys_fingerprint = sysinfo_fingerprint(&w->sys);
-        s_publish_sysinfo(w);
+    while (cmdpipe_readable(w->pipe)) {
+        char cmd[CMDPIPE_NAME_MAX];
+        zmq_msg_t body;
+        zmq_msg_init(&body);
+        int rc = cmdpipe_recv(w->pipe, cmd, &body, ZMQ_DONTWAIT);
+        if (rc == 0 && strcmp(cmd, "REQ") == 0) {
+            s_handle_request(w, &body);
+        } else if (rc == 0 && strcmp(cmd, "SYSINFO") == 0) {
+            w->sys_fingerprint = sysinfo_fingerprint(&w->sys);
+            s_publish_sysinfo(w);
+        }
+        zmq_msg_close(&body);
+        if (rc == 0 && strcmp(cmd, "$TERM") == 0)
+            return -1;
+        if (rc != 0 && errno != EAGAIN && errno != EINTR)
+            return -1;
     }
-    free(cmd);
-    zmsg_destroy(&msg);
-    return rc;
+    return 0;
 }
 
-static int s_setup(worker_t *w, const worker_args_t *args)
+static void *s_socket(void *ctx, int type, int sndhwm, int linger)
+{
+    void *s = zmq_socket(ctx, type);
+    if (s) {
+        zmq_setsockopt(s, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
+        zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    }
+    return s;
+}
+
+static int s_setup(state_t *w, const worker_args_t *args)
 {
     const agent_config_t *cfg = args->cfg;
-    w->pub = zsock_new(ZMQ_PUB);
+    w->pub = s_socket(w->shared->ctx, ZMQ_PUB, 1000, 200);
     w->registry = taskreg_new();
     if (!w->pub || !w->registry)
         return -1;
-    zsock_set_sndhwm(w->pub, 1000);
-    zsock_set_linger(w->pub, 200);
     char err[256];
-    if (cfg->curve && curve_client_apply(w->pub, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+    if (cfg->curve && curvekey_client_apply(w->pub, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
         log_error("security: %s", err);
         return -1;
     }
-    if (zsock_connect(w->pub, "%s", cfg->publish_endpoint) != 0) {
+    if (zmq_connect(w->pub, cfg->publish_endpoint) != 0) {
         log_error("broker.publish_endpoint: cannot connect to '%s'", cfg->publish_endpoint);
         return -1;
     }
@@ -147,7 +171,7 @@ static int s_setup(worker_t *w, const worker_args_t *args)
         .retention_ms = cfg->retention_ms,
         .history_bytes = (size_t)cfg->history_max_bytes,
     };
-    w->sampler = sampler_new(&o, zsock_resolve(w->pub));
+    w->sampler = sampler_new(&o, w->pub);
     if (!w->sampler)
         return -1;
     w->sys = (sysinfo_env_t){cfg->proc_root, cfg->sys_root, args->rootfs};
@@ -158,43 +182,139 @@ static int s_setup(worker_t *w, const worker_args_t *args)
     return 0;
 }
 
-static void s_teardown(worker_t *w)
+static void s_teardown(state_t *w)
 {
     sampler_destroy(&w->sampler);
     taskreg_destroy(&w->registry);
-    zsock_destroy(&w->pub);
+    if (w->pub)
+        zmq_close(w->pub);
+    if (w->pipe)
+        zmq_close(w->pipe);
 }
 
-/* Milliseconds to wait: until the next sample or system-information check. */
-static long s_timeout(worker_t *w)
+static int64_t s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Milliseconds to wait: until the next sample or system-information check.
+ * Rounded up, so the wake-up is never before the due time and the loop does
+ * not spin through a sub-millisecond remainder. */
+static int s_timeout(state_t *w)
 {
     int64_t wait = w->sys_next_check - clock_mono_ms();
     int64_t due = sampler_due_ms(w->sampler);
-    if (due >= 0 && due - clock_now_ms() < wait)
-        wait = due - clock_now_ms();
-    return wait < 0 ? 0 : (long)wait;
+    if (due >= 0) {
+        int64_t now_ns = s_now_ns();
+        int64_t until = (due * 1000000 - now_ns + 999999) / 1000000;
+        if (until < wait)
+            wait = until;
+    }
+    return wait < 0 ? 0 : wait > 3600000 ? 3600000 : (int)wait;
 }
 
-void worker_actor(zsock_t *pipe, void *vargs)
+static void s_share_state(state_t *w)
 {
-    worker_t w = {.pipe = pipe};
-    if (s_setup(&w, vargs) != 0) {
-        s_teardown(&w);
-        zsock_signal(pipe, 0);
-        zstr_send(pipe, "FAILED");
-        return;
-    }
-    zsock_signal(pipe, 0);
-    zstr_send(pipe, "READY");
-    zmq_pollitem_t item = {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0};
+    atomic_store_explicit(&w->shared->sequence, sampler_sequence(w->sampler), memory_order_relaxed);
+    atomic_store_explicit(&w->shared->interval_ms, sampler_interval(w->sampler), memory_order_relaxed);
+}
+
+static void s_loop(state_t *w)
+{
+    int fd = cmdpipe_fd(w->pipe);
+    bool check = true; /* the pipe may hold commands: look before sleeping */
     for (;;) {
-        int n = zmq_poll(&item, 1, s_timeout(&w));
+        if (check && s_drain(w) != 0)
+            return;
+        s_share_state(w);
+        struct pollfd p = {fd, POLLIN, 0};
+        int n = poll(&p, 1, s_timeout(w));
         if (n < 0 && errno != EINTR)
-            break;
-        if (n > 0 && (item.revents & ZMQ_POLLIN) && s_on_pipe(&w) != 0)
-            break;
-        sampler_run_due(w.sampler, clock_now_ms());
-        s_check_sysinfo(&w);
+            return;
+        check = n > 0;
+        sampler_run_due(w->sampler, clock_now_ms());
+        s_check_sysinfo(w);
     }
+}
+
+static void *s_thread(void *arg)
+{
+    state_t w = {.shared = arg};
+    w.pipe = s_socket(w.shared->ctx, ZMQ_PAIR, 0, 0);
+    bool ok = w.pipe && zmq_connect(w.pipe, w.shared->endpoint) == 0 && s_setup(&w, &w.shared->args) == 0;
+    if (ok)
+        s_share_state(&w);
+    if (w.pipe)
+        cmdpipe_send(w.pipe, ok ? "READY" : "FAILED", NULL, 0);
+    if (ok)
+        s_loop(&w);
     s_teardown(&w);
+    return NULL;
+}
+
+worker_t *worker_start(void *zmq_ctx, const worker_args_t *args)
+{
+    worker_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->ctx = zmq_ctx;
+    self->args = *args;
+    atomic_init(&self->sequence, 0);
+    atomic_init(&self->interval_ms, (uint32_t)args->cfg->interval_ms);
+    snprintf(self->endpoint, sizeof self->endpoint, "inproc://nodelink-worker-%p", (void *)self);
+    self->pipe = s_socket(zmq_ctx, ZMQ_PAIR, 0, 0);
+    if (!self->pipe || zmq_bind(self->pipe, self->endpoint) != 0) {
+        worker_stop(&self);
+        return NULL;
+    }
+    if (pthread_create(&self->thread, NULL, s_thread, self) != 0) {
+        log_error("cannot start the sampling thread");
+        worker_stop(&self);
+        return NULL;
+    }
+    self->started = true;
+    char cmd[CMDPIPE_NAME_MAX] = "";
+    zmq_msg_t body;
+    zmq_msg_init(&body);
+    int rc;
+    do
+        rc = cmdpipe_recv(self->pipe, cmd, &body, 0);
+    while (rc != 0 && errno == EINTR);
+    zmq_msg_close(&body);
+    if (rc != 0 || strcmp(cmd, "READY") != 0)
+        worker_stop(&self); /* the thread has returned after FAILED */
+    return self;
+}
+
+void worker_stop(worker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    worker_t *self = *self_p;
+    if (self->started) {
+        /* DONTWAIT: after FAILED the thread is gone and nothing would read. */
+        zmq_send(self->pipe, "$TERM", 5, ZMQ_DONTWAIT);
+        pthread_join(self->thread, NULL);
+    }
+    if (self->pipe)
+        zmq_close(self->pipe);
+    free(self);
+    *self_p = NULL;
+}
+
+void *worker_pipe(worker_t *self)
+{
+    return self->pipe;
+}
+
+uint64_t worker_sequence(const worker_t *self)
+{
+    return atomic_load_explicit(&((worker_t *)self)->sequence, memory_order_relaxed);
+}
+
+uint32_t worker_interval(const worker_t *self)
+{
+    return atomic_load_explicit(&((worker_t *)self)->interval_ms, memory_order_relaxed);
 }

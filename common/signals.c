@@ -7,9 +7,14 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 
-#include <czmq.h>
+/* czmq installs its own SIGINT/SIGTERM handler when its first socket is
+ * created unless told not to. The reference is weak so that programs which
+ * do not use czmq (the agent) do not depend on it: there it resolves to
+ * NULL and there is nothing to disable. */
+extern void zsys_handler_set(void *handler_fn) __attribute__((weak));
 
 static volatile sig_atomic_t s_stop;
 static volatile sig_atomic_t s_reload;
@@ -28,7 +33,8 @@ static void s_on_hup(int sig)
 
 void signals_init(void)
 {
-    zsys_handler_set(NULL);
+    if (zsys_handler_set)
+        zsys_handler_set(NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);

@@ -3,6 +3,8 @@
  */
 #include "curve.h"
 
+#include "curvekey.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,23 +61,9 @@ zcert_t *curve_load_public(const char *path, char *err, size_t errlen)
 int curve_client_apply(void *socket, const char *cert_path, const char *broker_cert_path, char *err,
                        size_t errlen)
 {
-    if (!curve_available()) {
-        snprintf(err, errlen, "this libzmq has no CURVE support");
-        return -1;
-    }
-    zcert_t *own = curve_load_secret(cert_path, err, errlen);
-    if (!own)
-        return -1;
-    zcert_t *server = curve_load_public(broker_cert_path, err, errlen);
-    if (!server) {
-        zcert_destroy(&own);
-        return -1;
-    }
-    zcert_apply(own, socket);
-    zsock_set_curve_serverkey_bin(socket, zcert_public_key(server));
-    zcert_destroy(&server);
-    zcert_destroy(&own);
-    return 0;
+    /* One reader of certificate files for every service (curvekey.c);
+     * zsock_resolve accepts a zsock_t or a raw socket. */
+    return curvekey_client_apply(zsock_resolve(socket), cert_path, broker_cert_path, err, errlen);
 }
 
 void curve_server_apply(void *socket, zcert_t *cert, const char *domain)

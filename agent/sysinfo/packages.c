@@ -6,12 +6,15 @@
 #include "sysinfo.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <sqlite3.h>
+#include <sqlite3.h> /* types and constants only; the library is dlopen()ed */
 
 #include "../procfile.h"
 #include "../scan.h"
@@ -174,28 +177,68 @@ size_t packages_parse_rpm_header(const unsigned char *blob, size_t len, packages
     return 1;
 }
 
+/* libsqlite3 is loaded only while an rpm database is read: hosts without
+ * one (and every sample) never map its pages. */
+typedef struct {
+    void *lib;
+    int (*open_v2)(const char *, sqlite3 **, int, const char *);
+    int (*close)(sqlite3 *);
+    int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+    int (*step)(sqlite3_stmt *);
+    const void *(*column_blob)(sqlite3_stmt *, int);
+    int (*column_bytes)(sqlite3_stmt *, int);
+    int (*finalize)(sqlite3_stmt *);
+} sqlite_api_t;
+
+static bool s_sqlite_load(sqlite_api_t *api)
+{
+    api->lib = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!api->lib)
+        return false;
+    /* POSIX guarantees object and function pointers convert through dlsym. */
+    *(void **)&api->open_v2 = dlsym(api->lib, "sqlite3_open_v2");
+    *(void **)&api->close = dlsym(api->lib, "sqlite3_close");
+    *(void **)&api->prepare_v2 = dlsym(api->lib, "sqlite3_prepare_v2");
+    *(void **)&api->step = dlsym(api->lib, "sqlite3_step");
+    *(void **)&api->column_blob = dlsym(api->lib, "sqlite3_column_blob");
+    *(void **)&api->column_bytes = dlsym(api->lib, "sqlite3_column_bytes");
+    *(void **)&api->finalize = dlsym(api->lib, "sqlite3_finalize");
+    if (api->open_v2 && api->close && api->prepare_v2 && api->step && api->column_blob && api->column_bytes &&
+        api->finalize)
+        return true;
+    dlclose(api->lib);
+    return false;
+}
+
 static size_t s_read_rpm_sqlite(const char *path, packages_fn fn, void *ctx)
 {
+    if (access(path, R_OK) != 0)
+        return 0;
+    sqlite_api_t api;
+    if (!s_sqlite_load(&api))
+        return 0; /* documented: rpm packages need libsqlite3 on the host */
     sqlite3 *db = NULL;
     size_t count = 0;
     char uri[4200];
     /* immutable: no locking, no journal (the agent must never write it). */
     snprintf(uri, sizeof uri, "file:%s?immutable=1", path);
-    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
+    if (api.open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+        api.close(db);
+        dlclose(api.lib);
         return 0;
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT blob FROM Packages", -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const void *b = sqlite3_column_blob(st, 0);
-            int n = sqlite3_column_bytes(st, 0);
+    if (api.prepare_v2(db, "SELECT blob FROM Packages", -1, &st, NULL) == SQLITE_OK) {
+        while (api.step(st) == SQLITE_ROW) {
+            const void *b = api.column_blob(st, 0);
+            int n = api.column_bytes(st, 0);
             if (b && n > 0)
                 count += packages_parse_rpm_header(b, (size_t)n, fn, ctx);
         }
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    api.finalize(st);
+    api.close(db);
+    dlclose(api.lib);
     return count;
 }
 
