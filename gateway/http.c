@@ -90,26 +90,35 @@ enum MHD_Result http_reply_json(http_req_t *req, unsigned status, json_t *body)
     return ret;
 }
 
-static enum MHD_Result s_error_v(http_req_t *req, unsigned status, int64_t retry_after,
-                                 const char *fmt, va_list ap)
+struct MHD_Response *http_error_response(unsigned status, const char *message)
 {
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    json_t *body = json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", msg);
+    json_t *body =
+        json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", message);
     if (!body) /* message was not UTF-8 (echoed input): say less */
         body = json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message",
                          "invalid request");
     char *text = wirejson_dumps(body);
     json_decref(body);
     if (!text)
-        return MHD_NO;
+        return NULL;
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
-        return MHD_NO;
+        return NULL;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return r;
+}
+
+static enum MHD_Result s_error_v(http_req_t *req, unsigned status, int64_t retry_after,
+                                 const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    struct MHD_Response *r = http_error_response(status, msg);
+    if (!r)
+        return MHD_NO;
     if (retry_after > 0) {
         char ra[24];
         snprintf(ra, sizeof ra, "%lld", (long long)retry_after);

@@ -82,6 +82,11 @@ enum MHD_Result http_reply_blob(http_req_t *req, unsigned status, blob_t *b, con
 enum MHD_Result http_error(http_req_t *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A new response with the JSON error body (Content-Type application/json,
+ * Cache-Control no-store), or NULL. For answers made outside a request's
+ * handler (mhd_errors.c); handlers use http_error. */
+struct MHD_Response *http_error_response(unsigned status, const char *message);
+
 /* Same with a Retry-After header (429, 503). */
 enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry_after_s,
                                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

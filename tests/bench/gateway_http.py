@@ -1,8 +1,12 @@
 """Gateway HTTP benchmark; run through tests/bench/gateway_http (raises the
 file limit). Prints req/s and p99 of the gateway, nginx and a bare
-libmicrohttpd server on the same bytes in one run, with ratios, then SSE
-delivery latency and memory per stream."""
-import asyncio
+libmicrohttpd server (gateway_http_anchor.c) on the same bytes in one run,
+with ratios; then N SSE streams on one agent (sse_load.c, one epoll client)
+against the gateway fed one sample a second, and against a bare
+libmicrohttpd SSE server (sse_anchor.c) with the same threads and connection
+memory: delivery latency (publish to receipt) and RSS growth per stream.
+
+Extra gateway options: NODELINK_BENCH_GATEWAY_ARGS="--http.connection_memory_limit=8KB ..."."""
 import os
 import re
 import resource
@@ -17,6 +21,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("NODELINK_BUILD_DIR", os.path.join(REPO, "build"))
 os.environ["NODELINK_BUILD_DIR"] = BUILD
 N_STREAMS = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+SSE_SECONDS = 10
 
 import harness  # noqa: E402
 from gateway_fake import FakeBroker  # noqa: E402
@@ -51,66 +56,68 @@ http { access_log off; types { application/json json; } default_type application
     return subprocess.Popen(["nginx", "-c", conf, "-p", tmp], stderr=subprocess.DEVNULL)
 
 
-async def sse_client(port, lat, ready, stop):
-    try:
-        r, w = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return
-    w.write(b"GET /agents/bench/metrics/stream?interval=1&metrics=cpu.usage_percent HTTP/1.1\r\nHost: x\r\n\r\n")
-    ready.append(1)
-    buf = b""
-    try:
-        while not stop.is_set():
-            chunk = await r.read(65536)
-            if not chunk:
-                return
-            buf += chunk
-            for m in re.finditer(rb"id: (\d+)\n", buf):
-                lat.append(time.time() * 1000 - int(m.group(1)))
-            buf = buf[buf.rfind(b"\n\n") + 2:] if b"\n\n" in buf else buf
-    finally:
-        w.close()
+SSE_PATH = "/agents/{id}/metrics/stream?interval=1&metrics=cpu.usage_percent"
 
 
-async def sse_bench(s, fake, n):
-    lat, ready = [], []
-    stop = asyncio.Event()
-    base = rss_kb(s.procs["gateway"].pid)
-    tasks = []
-    for i in range(n):
-        tasks.append(asyncio.create_task(sse_client(s.ports["http"], lat, ready, stop)))
-        if i % 500 == 499:
-            await asyncio.sleep(0.05)
-    t = time.monotonic()
-    while len(ready) < n and time.monotonic() - t < 30:
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(2)
-    lat.clear()
-    for _ in range(10):  # one event per second, ts = publish time
-        fake.publish_sample("bench", ts_ms=int(time.time() * 1000), cores=[1.0] * 8, disks=["/dev/sda1"])
-        await asyncio.sleep(1)
-    await asyncio.sleep(1)
-    per_stream = (rss_kb(s.procs["gateway"].pid) - base) / max(1, len(ready))
-    stop.set()
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    lat.sort()
-    return len(ready), len(lat), lat[int(len(lat) * 0.99) - 1] if lat else float("nan"), per_stream
+def sse_run(tool, port, pid, n, seconds, publish=None):
+    """Opens n streams with sse_load, publishes (when publish is given) once
+    a second while it measures, and returns its figures and RSS growth per
+    stream of process pid."""
+    base = rss_kb(pid)
+    load = subprocess.Popen([tool, str(port), str(n), str(seconds), SSE_PATH], stdout=subprocess.PIPE, text=True)
+    opened = load.stdout.readline().split()
+    t, rss = time.monotonic(), base
+    while load.poll() is None and time.monotonic() - t < seconds + 5:
+        if publish:
+            publish()
+        if time.monotonic() - t > seconds / 2 and rss == base:
+            rss = rss_kb(pid)
+        time.sleep(1 - (time.time() % 1) if publish else 0.5)
+    out = load.communicate(timeout=30)[0].split()
+    fig = dict(zip(out[0::2], out[1::2]))
+    return {"open": int(opened[1]), "events": int(fig["events"]), "p50": float(fig["p50_ms"]),
+            "p99": float(fig["p99_ms"]), "max": float(fig["max_ms"]), "closed": int(fig["closed"]),
+            "silent": int(fig["streams_without_events"]), "per_stream": (rss - base) * 1024.0 / max(1, int(opened[1]))}
+
+
+def build(tmp, name, libs=()):
+    out = os.path.join(tmp, name)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmicrohttpd"], capture_output=True,
+                           text=True).stdout.split() if libs else []
+    subprocess.run(["cc", "-O2", "-o", out, os.path.join(REPO, "tests", "bench", name + ".c"), "-lpthread"] + flags,
+                   check=True)
+    return out
+
+
+def option(args, key, default):
+    for a in args:
+        if a.startswith("--" + key + "="):
+            return a.split("=", 1)[1]
+    return default
+
+
+def size_bytes(v):
+    m = re.match(r"(\d+)\s*(KB|K|MB|M|B)?$", v, re.I)
+    return int(m.group(1)) * {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1 << 20, "MB": 1 << 20}[(m.group(2) or "").upper()]
 
 
 def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     tmp = tempfile.mkdtemp(prefix="nodelink-bench-")
-    anchor = os.path.join(tmp, "anchor")
-    subprocess.run(["cc", "-O2", "-o", anchor, os.path.join(REPO, "tests", "bench", "gateway_http_anchor.c"), "-lpthread"] +
-                   subprocess.run(["pkg-config", "--cflags", "--libs", "libmicrohttpd"], capture_output=True,
-                                  text=True).stdout.split(), check=True)
+    anchor = build(tmp, "gateway_http_anchor", libs=True)
+    sse_anchor = build(tmp, "sse_anchor", libs=True)
+    sse_load = build(tmp, "sse_load")
+    extra = os.environ.get("NODELINK_BENCH_GATEWAY_ARGS", "").split()
     args = ["--metrics.api.rate_limiting.requests_per_minute=0", "--http.threads=2", "--log.level=warn",
-            "--metrics.api.max_concurrent_streams=%d" % (N_STREAMS + 100), "--http.connection_limit=%d" % (N_STREAMS + 1000)]
+            "--metrics.api.max_concurrent_streams=%d" % (N_STREAMS + 100),
+            "--http.connection_limit=%d" % (N_STREAMS + 1000)] + extra
+    threads = option(args[::-1], "http.threads", "2")
+    pool = size_bytes(option(extra, "http.connection_memory_limit", "16KB"))
+    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
     with harness.Stack(broker=False, store=False, redis=False, extra_args={"gateway": args}) as s:
         fake = FakeBroker(s.ep("backend"), s.ep("clients"))
-        harness.wait_for(lambda: fake.publish_sample("bench", cores=[12.5] * 8, disks=["/dev/nvme0n1p1", "/dev/sda1"])
+        disks = ["/dev/nvme0n1p%d" % i for i in range(7)]
+        harness.wait_for(lambda: fake.publish_sample("bench", cores=[12.5] * 16, disks=disks)
                          and s.http("GET", "/agents/bench/metrics")[0] == 200, interval=0.3)
         body = s.http("GET", "/agents/bench/metrics")[2]
         body_path = os.path.join(tmp, "metrics.json")
@@ -118,7 +125,7 @@ def main():
             f.write(body)
         nport, aport = harness.free_port(), harness.free_port()
         nginx = start_nginx(tmp, nport, body_path)
-        anc = subprocess.Popen([anchor, str(aport), body_path, "2"])
+        anc = subprocess.Popen([anchor, str(aport), body_path, threads])
         time.sleep(0.5)
         try:
             g = wrk("http://127.0.0.1:%d/agents/bench/metrics" % s.ports["http"])
@@ -129,16 +136,36 @@ def main():
             anc.terminate()
             nginx.wait()
             anc.wait()
-        print("body: %d bytes; wrk %s" % (len(body), " ".join(WRK[1:])))
+        print("body: %d bytes; wrk %s; gateway %s" % (len(body), " ".join(WRK[1:]), " ".join(args[3:])))
         print("%-22s %10s %9s" % ("server", "req/s", "p99 ms"))
         for name, (rps, p99) in (("gateway", g), ("nginx static file", n), ("bare libmicrohttpd", a)):
             print("%-22s %10.0f %9.2f" % (name, rps, p99))
         print("gateway/nginx %.2f   gateway/bare-mhd %.2f" % (g[0] / n[0], g[0] / a[0]))
         if N_STREAMS:
-            opened, events, p99, per = asyncio.run(sse_bench(s, fake, N_STREAMS))
-            print("SSE: %d streams open (limit nofile %d), %d events, p99 delivery %.1f ms, %.1f KB RSS per stream"
-                  % (opened, soft, events, p99, per))
+            print("load average before SSE: %.2f %.2f %.2f" % os.getloadavg())
+            pub = lambda: fake.publish_sample("bench", ts_ms=int(time.time() * 1000), cores=[1.0] * 8,
+                                              disks=["/dev/sda1"])
+            gs = sse_run(sse_load, s.ports["http"], s.procs["gateway"].pid, N_STREAMS, SSE_SECONDS, pub)
         fake.close()
+    if N_STREAMS:
+        sport = harness.free_port()
+        sa = subprocess.Popen([sse_anchor, str(sport), threads, str(pool)])
+        time.sleep(0.5)
+        try:
+            bs = sse_run(sse_load, sport, sa.pid, N_STREAMS, SSE_SECONDS)
+        finally:
+            sa.terminate()
+            sa.wait()
+        print("SSE: %d streams requested, one agent, one event per second for %d s (limit nofile %d), "
+              "connection memory %d B" % (N_STREAMS, SSE_SECONDS, soft, pool))
+        print("%-22s %7s %8s %8s %8s %8s %7s %9s" % ("server", "open", "events", "p50 ms", "p99 ms", "max ms",
+                                                    "closed", "B/stream"))
+        for name, r in (("gateway", gs), ("bare libmicrohttpd", bs)):
+            print("%-22s %7d %8d %8.1f %8.1f %8.1f %7d %9.0f" % (name, r["open"], r["events"], r["p50"], r["p99"],
+                                                             r["max"], r["closed"], r["per_stream"]))
+        print("gateway/bare-mhd: p99 %.2f, memory per stream %.2f" % (gs["p99"] / bs["p99"],
+                                                                      gs["per_stream"] / bs["per_stream"]))
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
     shutil.rmtree(tmp, ignore_errors=True)
 
 

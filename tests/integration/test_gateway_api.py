@@ -334,7 +334,9 @@ class GatewayOptions(unittest.TestCase):
     def test_bad_configuration_exits_with_status_2(self):
         from harness import BIN
         for args in (["--privacy.hostname=blur"], ["--auth.enabled=true"], ["--http.tls_cert=/x.pem"],
-                     ["--metrics.api.max_concurrent_streams=-1"]):
+                     ["--metrics.api.max_concurrent_streams=-1"],
+                     # connection memory smaller than the URI + header limits it must hold
+                     ["--http.connection_memory_limit=8KB", "--http.max_header_size=8KB"]):
             r = subprocess.run([os.path.join(BIN, "nodelink-gateway"), "--auth.enabled=false"] + args,
                                capture_output=True, timeout=10)
             self.assertEqual(r.returncode, 2, args)
