@@ -275,6 +275,7 @@ worker_t *worker_start(void *zmq_ctx, const worker_args_t *args)
         return NULL;
     }
     self->started = true;
+    pthread_setname_np(self->thread, "nodelink-sample"); /* top -H, and the benchmark's per-thread figures */
     char cmd[CMDPIPE_NAME_MAX] = "";
     zmq_msg_t body;
     zmq_msg_init(&body);

@@ -2,11 +2,16 @@
  * agent_overhead - CPU cost of one agent sample, in process, with the real
  * collectors on this machine's /proc and /sys.
  *
- *   agent_overhead [samples] [mode]
+ *   agent_overhead [samples] [mode] [interval_ms]
  *
  * mode 0: every collector except process tracking (the default)
- * mode 1: every collector, with process counts and task processes
+ * mode 1: every collector, with process counts (a scan every sample) and
+ *         task processes
  * mode 2: the task processes collector alone
+ * mode 3: as mode 0, but sleeping interval_ms before each sample, as the
+ *         agent does: the cost of a sample with cold caches, wake-up included
+ * mode 4: sleeping interval_ms, collecting nothing: what one wake-up of an
+ *         idle thread costs on this machine (the floor of any sampler)
  *
  * Prints CPU microseconds per sample (getrusage user+system over `samples`
  * collections, default 2000), the encoded frame size, and the process's
@@ -18,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "clock.h"
 #include "sampler.h"
@@ -34,13 +40,15 @@ int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     int mode = argc > 2 ? atoi(argv[2]) : 0;
+    int gap_ms = argc > 3 ? atoi(argv[3]) : 1000;
+    struct timespec gap = {gap_ms / 1000, (long)(gap_ms % 1000) * 1000000L};
     char *task_only[] = {"task"};
     taskreg_t *reg = taskreg_new();
     sampler_opts_t o = {
         .agent_id = "bench",
         .epoch = 1,
-        .env = {"/proc", "/sys", true, 10000, reg},
-        .tracking_enabled = mode != 0,
+        .env = {"/proc", "/sys", true, 0, reg}, /* scan_interval 0: process counts scan every sample */
+        .tracking_enabled = mode == 1 || mode == 2,
         .selection = {mode == 2 ? task_only : NULL, mode == 2 ? 1 : 0, NULL, 0},
         .interval_ms = 1000,
         .streaming = true,
@@ -52,8 +60,12 @@ int main(int argc, char **argv)
         return 1;
     const Nodelink__MetricsDataResponse *m = sampler_collect(s, 0); /* warm up */
     double t0 = s_cpu_us();
-    for (int i = 0; i < n; i++)
-        m = sampler_collect(s, (uint64_t)clock_now_ms());
+    for (int i = 0; i < n; i++) {
+        if (mode >= 3)
+            nanosleep(&gap, NULL);
+        if (mode != 4)
+            m = sampler_collect(s, (uint64_t)clock_now_ms());
+    }
     double per = (s_cpu_us() - t0) / n;
     Nodelink__MetricsResponse mr = NODELINK__METRICS_RESPONSE__INIT;
     mr.response_type_case = NODELINK__METRICS_RESPONSE__RESPONSE_TYPE_METRICS_DATA;

@@ -3,28 +3,36 @@
 
     NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py
 
-Build first: cmake --build build --target nodelink-agent agent_overhead
-Needs the Debian package prometheus-node-exporter. Bounded: about a minute,
-loopback only. Prints:
+Build first: cmake --build build --target nodelink-agent nodelink-broker agent_overhead
+Needs the Debian package prometheus-node-exporter. Bounded: about two and a
+half minutes, loopback only. Prints:
   1. node_exporter (only the comparable collectors: cpu, meminfo, diskstats,
-     filesystem, netdev, loadavg, stat, hwmon, uname): CPU per scrape, RSS;
-  2. the agent's CPU per sample measured in process (agent_overhead binary)
-     without process tracking, with it, and the task collector alone, each
-     with 100 / 1,000 / 5,000 extra sleeping processes;
-  3. the nodelink-agent process itself sampling every 100 ms for 10 s: CPU
-     per sample (including ZeroMQ publishing), RSS, and the frame size;
-and the ratios against node_exporter.
+     filesystem, netdev, loadavg, stat, hwmon, uname) scraped back to back:
+     CPU per scrape with warm caches;
+  2. the agent's collection measured in process (agent_overhead binary) back
+     to back, and with process counts / the task collector alone as the
+     number of processes grows (100 / 1,000 / 5,000 extra sleeping ones);
+  3. side by side in one window, at 1 s and at 5 s: the nodelink-agent
+     process (registered with a real nodelink-broker, publishing, sending
+     heartbeats) and node_exporter scraped at the same interval, whole
+     process CPU per sample / scrape (every thread, from schedstat), RSS and
+     PSS; with, in the same window, what a cold collection costs
+     (agent_overhead mode 3) and what one bare wake-up of a sleeping thread
+     costs on this machine (mode 4: the floor of any sampler);
+and the ratios against node_exporter. The 1-minute load average is printed
+first: on a shared machine, figures taken above ~1.5 are noisy.
 """
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 BUILD = os.environ.get("NODELINK_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-TCK = os.sysconf("SC_CLK_TCK")
+NE_COLLECTORS = ["cpu", "meminfo", "diskstats", "filesystem", "netdev", "loadavg", "stat", "hwmon", "uname"]
 
 
 def free_port():
@@ -33,51 +41,73 @@ def free_port():
         return s.getsockname()[1]
 
 
-def cpu_ns(pid):
-    """CPU time of every thread of pid, in ns (schedstat: finer than clock ticks)."""
-    total = 0
+def thread_cpu_ns(pid):
+    """{tid: (name, CPU ns)} of every thread of pid (schedstat: finer than ticks)."""
+    out = {}
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
             with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                total += int(f.read().split()[0])
+                ns = int(f.read().split()[0])
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                out[tid] = (f.read().strip(), ns)
         except OSError:
             pass
-    return total
+    return out
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
+def cpu_ns(pid):
+    return sum(ns for _, ns in thread_cpu_ns(pid).values())
+
+
+def memory_kb(pid):
+    """(RSS, PSS, private) in KB."""
+    vals = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":"):
+                vals[parts[0][:-1]] = int(parts[1])
+    return vals["Rss"], vals["Pss"], vals.get("Private_Clean", 0) + vals.get("Private_Dirty", 0)
 
 
-def node_exporter(scrapes=200):
+def start_node_exporter():
     port = free_port()
-    cols = ["cpu", "meminfo", "diskstats", "filesystem", "netdev", "loadavg", "stat", "hwmon", "uname"]
     argv = ["prometheus-node-exporter", "--web.listen-address=127.0.0.1:%d" % port,
-            "--collector.disable-defaults"] + ["--collector." + c for c in cols]
+            "--collector.disable-defaults"] + ["--collector." + c for c in NE_COLLECTORS]
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d/metrics" % port
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return p, url
+        except OSError:
+            time.sleep(0.1)
+    p.kill()
+    raise RuntimeError("node_exporter did not start")
+
+
+def stop(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def node_exporter_warm(scrapes=200):
+    p, url = start_node_exporter()
     try:
-        url = "http://127.0.0.1:%d/metrics" % port
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url, timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
         for _ in range(10):  # warm up
             urllib.request.urlopen(url).read()
         t0 = cpu_ns(p.pid)
         size = 0
         for _ in range(scrapes):
             size = len(urllib.request.urlopen(url).read())
-        per = (cpu_ns(p.pid) - t0) / scrapes / 1e3
-        return per, rss_kb(p.pid), size
+        return (cpu_ns(p.pid) - t0) / scrapes / 1e3, memory_kb(p.pid), size
     finally:
-        p.kill()
-        p.wait()
+        stop(p)
 
 
 def spawn_sleepers(n):
@@ -95,53 +125,111 @@ def spawn_sleepers(n):
     return p
 
 
-def in_process(mode, samples):
-    out = subprocess.run([os.path.join(BUILD, "bench", "agent_overhead"), str(samples), str(mode)],
-                         capture_output=True, text=True, check=True).stdout
+def in_process(mode, samples, interval_ms=None):
+    argv = [os.path.join(BUILD, "bench", "agent_overhead"), str(samples), str(mode)]
+    if interval_ms is not None:
+        argv.append(str(interval_ms))
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     return dict(kv.split("=") for kv in out.split())
 
 
-def agent_process(seconds=10):
-    """The real binary at 100 ms, publishing into the void (no broker)."""
-    port = free_port()
-    argv = [os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=bench",
-            "--broker.publish_endpoint=tcp://127.0.0.1:%d" % port,
-            "--broker.control_endpoint=tcp://127.0.0.1:%d" % free_port(),
-            "--metrics.collection_interval=100ms", "--metrics.process_tracking.enabled=false",
+def start_broker():
+    ports = [free_port() for _ in range(4)]
+    argv = [os.path.join(BUILD, "bin", "nodelink-broker"),
+            "--broker.frontend=tcp://127.0.0.1:%d" % ports[0], "--broker.backend=tcp://127.0.0.1:%d" % ports[1],
+            "--broker.agents=tcp://127.0.0.1:%d" % ports[2], "--broker.clients=tcp://127.0.0.1:%d" % ports[3],
             "--log.level=warn"]
-    p = subprocess.Popen(argv)
+    return subprocess.Popen(argv), ports
+
+
+def side_by_side(interval_ms, window_s):
+    """Agent, node_exporter scraped at the same interval, and the in-process
+    cold-collection and bare wake-up probes, all in one window."""
+    broker, ports = start_broker()
+    time.sleep(0.3)
+    agent = subprocess.Popen([
+        os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=bench",
+        "--broker.publish_endpoint=tcp://127.0.0.1:%d" % ports[0],
+        "--broker.control_endpoint=tcp://127.0.0.1:%d" % ports[2],
+        "--metrics.collection_interval=%dms" % interval_ms, "--metrics.process_tracking.enabled=false",
+        "--log.level=warn"])
+    ne, url = start_node_exporter()
+    stop_scraping = threading.Event()
+
+    def scrape():
+        while not stop_scraping.wait(interval_ms / 1000.0):
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+            except OSError:
+                pass
+
+    scraper = threading.Thread(target=scrape, daemon=True)
+    n_probe = int(window_s * 1000 / interval_ms)
     try:
-        time.sleep(1.0)
-        t0 = cpu_ns(p.pid)
-        time.sleep(seconds)
-        per = (cpu_ns(p.pid) - t0) / (seconds * 10) / 1e3
-        return per, rss_kb(p.pid)
+        time.sleep(2.0)  # start-up (system information, first samples) is not steady state
+        scraper.start()
+        cold = subprocess.Popen([os.path.join(BUILD, "bench", "agent_overhead"), str(n_probe), "3",
+                                 str(interval_ms)], stdout=subprocess.PIPE, text=True)
+        wake = subprocess.Popen([os.path.join(BUILD, "bench", "agent_overhead"), str(n_probe), "4",
+                                 str(interval_ms)], stdout=subprocess.PIPE, text=True)
+        a0, n0, w0 = thread_cpu_ns(agent.pid), cpu_ns(ne.pid), time.monotonic()
+        time.sleep(window_s)
+        a1, n1, w1 = thread_cpu_ns(agent.pid), cpu_ns(ne.pid), time.monotonic()
+        samples = (w1 - w0) * 1000 / interval_ms
+        per_thread = {}
+        for tid, (name, ns) in a1.items():
+            if tid in a0:
+                per_thread[name] = per_thread.get(name, 0) + (ns - a0[tid][1]) / samples / 1e3
+        cold_out = dict(kv.split("=") for kv in cold.communicate()[0].split())
+        wake_out = dict(kv.split("=") for kv in wake.communicate()[0].split())
+        return {
+            "agent_us": sum(per_thread.values()), "threads": per_thread, "agent_mem": memory_kb(agent.pid),
+            "ne_us": (n1 - n0) / samples / 1e3, "ne_mem": memory_kb(ne.pid),
+            "cold_us": float(cold_out["cpu_us_per_sample"]), "wake_us": float(wake_out["cpu_us_per_sample"]),
+        }
     finally:
-        p.send_signal(signal.SIGTERM)
-        p.wait()
+        stop_scraping.set()
+        stop(ne)
+        stop(agent)
+        stop(broker)
 
 
 def main():
-    ne_us, ne_rss, ne_size = node_exporter()
-    print("node_exporter (9 comparable collectors): %.0f us CPU per scrape, RSS %d KB, %d bytes of text"
-          % (ne_us, ne_rss, ne_size))
+    print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+    ne_us, ne_mem, ne_size = node_exporter_warm()
+    print("node_exporter (9 comparable collectors), 200 scrapes back to back: %.0f us CPU per scrape, "
+          "RSS %d KB, %d bytes of text" % (ne_us, ne_mem[0], ne_size))
     base = in_process(0, 3000)
     us = float(base["cpu_us_per_sample"])
-    print("agent sample, no process tracking: %.1f us CPU (node_exporter / agent = %.1fx), frame %s bytes"
-          % (us, ne_us / us, base["frame_bytes"]))
+    print("agent collection in process, back to back, no process tracking: %.1f us CPU "
+          "(node_exporter / agent = %.0fx), frame %s bytes" % (us, ne_us / us, base["frame_bytes"]))
+    for interval_ms, window in ((1000, 20), (5000, 60)):
+        r = side_by_side(interval_ms, window)
+        threads = ", ".join("%s %.0f" % (k, v) for k, v in sorted(r["threads"].items(), key=lambda kv: -kv[1]))
+        print("at %d s, side by side for %d s (load %.2f):" % (interval_ms // 1000, window, os.getloadavg()[0]))
+        print("  nodelink-agent process: %.0f us CPU per sample (threads: %s); node_exporter scraped every "
+              "%d s: %.0f us per scrape; node_exporter / agent = %.1fx"
+              % (r["agent_us"], threads, interval_ms // 1000, r["ne_us"], r["ne_us"] / r["agent_us"]))
+        print("  in the same window: a cold collection (sleep, wake, collect) %.0f us; one bare wake-up of a "
+              "sleeping thread %.0f us" % (r["cold_us"], r["wake_us"]))
+        am, nm = r["agent_mem"], r["ne_mem"]
+        print("  memory: agent RSS %d KB, PSS %d KB, private %d KB; node_exporter RSS %d KB, PSS %d KB, "
+              "private %d KB; RSS ratio %.1fx" % (am + nm + (nm[0] / am[0],)))
+
+    # Last: forking thousands of processes disturbs the machine (and its load
+    # average) for a while.
     for n in (100, 1000, 5000):
         sl = spawn_sleepers(n)
         try:
-            full = in_process(1, 200)
+            full = in_process(1, 100)
             tasks = in_process(2, 3000)
-            print("+%5d sleeping processes: all collectors incl. process counts %.0f us; task collector alone %.1f us"
-                  % (n, float(full["cpu_us_per_sample"]), float(tasks["cpu_us_per_sample"])))
+            f = float(full["cpu_us_per_sample"])
+            print("+%5d sleeping processes: a sample that scans process counts %.0f us (one scan per "
+                  "scan_interval 10 s: %.0f us per sample at 1 s, %.0f at 5 s); task collector alone %.1f us"
+                  % (n, f, f / 10, f / 2, float(tasks["cpu_us_per_sample"])))
         finally:
             os.killpg(sl.pid, signal.SIGKILL)
             sl.wait()
-    ag_us, ag_rss = agent_process()
-    print("nodelink-agent process at 100 ms: %.0f us CPU per sample incl. publishing (node_exporter / agent = %.1fx), "
-          "RSS %d KB (node_exporter / agent = %.1fx)" % (ag_us, ne_us / ag_us, ag_rss, ne_rss / ag_rss))
 
 
 if __name__ == "__main__":
