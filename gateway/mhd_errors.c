@@ -37,8 +37,7 @@
 
 #include "http.h"
 
-typedef enum MHD_Result (*s_queue_fn)(struct MHD_Connection *, unsigned int,
-                                      struct MHD_Response *);
+typedef enum MHD_Result (*s_queue_fn)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
 
 /* libmicrohttpd's MHD_queue_response. The one process-wide value of this
  * file: resolved on first use and never changed (a racing second lookup
@@ -77,8 +76,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
     s_queue_fn real = s_real();
     if (!real)
         return MHD_NO;
-    if (status_code < 400 || !response ||
-        MHD_get_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE))
+    if (status_code < 400 || !response || MHD_get_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE))
         return real(connection, status_code, response);
     /* libmicrohttpd's own error: the caller still owns (and destroys)
      * response; ours is dropped here once queued (queueing takes a

@@ -26,9 +26,8 @@ typedef struct {
     int seen; /* address used as the "request started" marker */
 } s_anchor_t;
 
-static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version, const char *upload,
-                                size_t *upload_size, void **con_cls)
+static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)url, (void)method, (void)version, (void)upload;
     s_anchor_t *a = cls;
@@ -61,10 +60,10 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     unsigned threads = (unsigned)atoi(argv[3]);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO, (uint16_t)atoi(argv[1]), NULL, NULL,
-        s_access, &a, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 20000,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO, (uint16_t)atoi(argv[1]), NULL, NULL,
+                         s_access, &a, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+                         20000, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, MHD_OPTION_END);
     if (!d)
         return 1;
     int sig;

@@ -89,9 +89,8 @@ static void s_unlink(s_anchor_t *a, s_stream_t *st)
     pthread_mutex_unlock(&a->lock);
 }
 
-static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version, const char *upload,
-                                size_t *upload_size, void **con_cls)
+static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)url, (void)method, (void)version, (void)upload, (void)upload_size;
     s_anchor_t *a = cls;
@@ -114,8 +113,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     a->head = st;
     st->linked = true;
     pthread_mutex_unlock(&a->lock);
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512, s_reader,
-                                                               st, NULL);
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512, s_reader, st, NULL);
     MHD_add_response_header(r, "Content-Type", "text/event-stream");
     MHD_add_response_header(r, "Cache-Control", "no-cache");
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -171,12 +169,11 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
-        (uint16_t)atoi(argv[1]), NULL, NULL, s_access, &a, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)atoi(argv[2]), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)atol(argv[3]),
-        MHD_OPTION_CONNECTION_LIMIT, 20000, MHD_OPTION_CONNECTION_TIMEOUT, 0u,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, MHD_OPTION_NOTIFY_COMPLETED, s_completed, &a,
-        MHD_OPTION_END);
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)atoi(argv[1]),
+        NULL, NULL, s_access, &a, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[2]),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)atol(argv[3]), MHD_OPTION_CONNECTION_LIMIT, 20000,
+        MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, &a, MHD_OPTION_END);
     if (!d)
         return 1;
     pthread_t pub;

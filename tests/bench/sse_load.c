@@ -41,12 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_INFLIGHT 256         /* connections opening at once */
+#define S_INFLIGHT 256 /* connections opening at once */
 #define S_OPEN_TIMEOUT_S 60
-#define S_HIST_MS 60000        /* latency histogram: 1 ms buckets */
-#define S_LINE_KEEP 40         /* bytes of a line kept (enough for "id: <ms>") */
-#define S_BATCH 1024           /* sockets handled per epoll_wait */
-#define S_COALESCE_NS 1000000  /* 1 ms: the latency figures' resolution anyway */
+#define S_HIST_MS 60000       /* latency histogram: 1 ms buckets */
+#define S_LINE_KEEP 40        /* bytes of a line kept (enough for "id: <ms>") */
+#define S_BATCH 1024          /* sockets handled per epoll_wait */
+#define S_COALESCE_NS 1000000 /* 1 ms: the latency figures' resolution anyway */
 
 typedef enum { C_IDLE, C_CONNECTING, C_HEAD, C_BODY, C_DONE } s_state_t;
 typedef enum { K_SIZE, K_DATA, K_CRLF } s_chunk_t;
@@ -56,7 +56,7 @@ typedef struct {
     s_state_t state;
     s_chunk_t chunk;
     uint64_t chunk_left;
-    bool chunk_ext; /* after ';' on a chunk-size line */
+    bool chunk_ext;    /* after ';' on a chunk-size line */
     char head_tail[4]; /* last bytes of the header, to find "\r\n\r\n" */
     char line[S_LINE_KEEP];
     size_t line_len;
@@ -104,8 +104,8 @@ static int s_request(const s_load_t *L, int i, char *buf, size_t cap)
         snprintf(path, sizeof path, "%.*s%s%s", (int)(hole - L->path), L->path, id, hole + 4);
     else
         snprintf(path, sizeof path, "%s", L->path);
-    return snprintf(buf, cap,
-                    "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n", path);
+    return snprintf(buf, cap, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+                    path);
 }
 
 static void s_close(s_load_t *L, s_conn_t *c, bool failed)
@@ -332,8 +332,8 @@ static int s_run(s_load_t *L, double seconds)
         silent += L->conns[i].state == C_BODY && L->conns[i].events == 0;
     printf("streams %d events %llu p50_ms %.1f p99_ms %.1f max_ms %.1f closed %d "
            "streams_without_events %d\n",
-           L->opened, (unsigned long long)L->events, s_percentile(L, 0.50),
-           s_percentile(L, 0.99), L->max_ms, L->closed, silent);
+           L->opened, (unsigned long long)L->events, s_percentile(L, 0.50), s_percentile(L, 0.99), L->max_ms,
+           L->closed, silent);
     fflush(stdout);
     return L->opened > 0 ? 0 : 1;
 }
