@@ -3,6 +3,7 @@
  */
 #include "sse.h"
 
+#include <czmq.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,7 +26,7 @@
 #define S_QUEUE_INITIAL 4
 
 struct sse_stream_t {
-    sse_stream_t *prev, *next; /* hub list, under the hub lock */
+    sse_stream_t *prev, *next; /* the agent's list in the hub, under the hub lock */
     pthread_mutex_t lock;
     char agent_id[TOPIC_ID_MAX + 1];
     int64_t interval_ms;
@@ -46,7 +47,9 @@ struct sse_stream_t {
 
 struct sse_hub_t {
     pthread_mutex_t lock;
-    sse_stream_t *head;
+    /* agent id -> first stream of that agent (not owned): a sample visits
+     * only its agent's streams, whatever the number of other agents */
+    zhashx_t *by_agent;
     size_t count, max_streams, queue_max;
     int64_t keepalive_ms;
     blob_t *keepalive, *hello;
@@ -60,13 +63,14 @@ sse_hub_t *sse_hub_new(size_t max_streams, size_t queue_max, int64_t keepalive_m
     if (!self)
         return NULL;
     pthread_mutex_init(&self->lock, NULL);
+    self->by_agent = zhashx_new();
     self->max_streams = max_streams;
     self->queue_max = queue_max < 2 ? 2 : queue_max;
     self->keepalive_ms = keepalive_ms;
     self->stats = stats;
     self->keepalive = blob_printf(": keep-alive\n\n");
     self->hello = blob_printf("retry: 3000\n\n");
-    if (!self->keepalive || !self->hello)
+    if (!self->keepalive || !self->hello || !self->by_agent)
         sse_hub_destroy(&self);
     return self;
 }
@@ -77,6 +81,7 @@ void sse_hub_destroy(sse_hub_t **self)
         return;
     blob_unref(&(*self)->keepalive);
     blob_unref(&(*self)->hello);
+    zhashx_destroy(&(*self)->by_agent);
     pthread_mutex_destroy(&(*self)->lock);
     free(*self);
     *self = NULL;
@@ -253,10 +258,11 @@ int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn)
         stats_inc(self->stats, STAT_SSE_REJECTED);
         return -1;
     }
-    st->next = self->head;
-    if (self->head)
-        self->head->prev = st;
-    self->head = st;
+    sse_stream_t *first = zhashx_lookup(self->by_agent, st->agent_id);
+    st->next = first;
+    if (first)
+        first->prev = st;
+    zhashx_update(self->by_agent, st->agent_id, st);
     self->count++;
     st->added = true;
     pthread_mutex_unlock(&self->lock);
@@ -350,8 +356,10 @@ void sse_hub_remove(sse_hub_t *self, sse_stream_t **stp)
         pthread_mutex_lock(&self->lock);
         if (st->prev)
             st->prev->next = st->next;
+        else if (st->next)
+            zhashx_update(self->by_agent, st->agent_id, st->next);
         else
-            self->head = st->next;
+            zhashx_delete(self->by_agent, st->agent_id);
         if (st->next)
             st->next->prev = st->prev;
         self->count--;
@@ -374,9 +382,7 @@ void sse_hub_publish(sse_hub_t *self, sample_t *s)
     s_cached_t cache[S_CACHE_MAX];
     size_t n_cache = 0;
     pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *st = self->head; st; st = st->next) {
-        if (strcmp(st->agent_id, sample_agent(s)) != 0)
-            continue;
+    for (sse_stream_t *st = zhashx_lookup(self->by_agent, sample_agent(s)); st; st = st->next) {
         pthread_mutex_lock(&st->lock);
         if (st->holding) {
             if (!st->held)
@@ -401,13 +407,13 @@ void sse_hub_publish(sse_hub_t *self, sample_t *s)
         blob_unref(&cache[i].event);
 }
 
-/* Runs five times a second over every stream: only streams due for a
- * keep-alive are locked, so that the tick does not contend with the HTTP
- * threads' readers 50,000 times a second at 10,000 streams. */
-void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms)
+/* Keep-alives for one agent's streams (hub lock held). Only streams due
+ * are locked, so that the tick, five times a second over every stream, does
+ * not contend with the HTTP threads' readers 50,000 times a second at
+ * 10,000 streams. */
+static void s_tick_agent(sse_hub_t *self, sse_stream_t *first, int64_t now_mono_ms)
 {
-    pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *st = self->head; st; st = st->next) {
+    for (sse_stream_t *st = first; st; st = st->next) {
         int64_t last = atomic_load_explicit(&st->last_write_ms, memory_order_relaxed);
         if (now_mono_ms - last < self->keepalive_ms)
             continue;
@@ -416,17 +422,28 @@ void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms)
             s_push(self, st, self->keepalive);
         pthread_mutex_unlock(&st->lock);
     }
+}
+
+void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms)
+{
+    pthread_mutex_lock(&self->lock);
+    for (sse_stream_t *first = zhashx_first(self->by_agent); first;
+         first = zhashx_next(self->by_agent))
+        s_tick_agent(self, first, now_mono_ms);
     pthread_mutex_unlock(&self->lock);
 }
 
 void sse_hub_shutdown(sse_hub_t *self)
 {
     pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *st = self->head; st; st = st->next) {
-        pthread_mutex_lock(&st->lock);
-        st->ended = true;
-        s_wake(st);
-        pthread_mutex_unlock(&st->lock);
+    for (sse_stream_t *first = zhashx_first(self->by_agent); first;
+         first = zhashx_next(self->by_agent)) {
+        for (sse_stream_t *st = first; st; st = st->next) {
+            pthread_mutex_lock(&st->lock);
+            st->ended = true;
+            s_wake(st);
+            pthread_mutex_unlock(&st->lock);
+        }
     }
     pthread_mutex_unlock(&self->lock);
 }

@@ -27,8 +27,13 @@
  * (strictly increasing timestamps), so a reconnecting client sees no hole
  * and no duplicate.
  *
- * Locking: the hub lock guards the list of streams; each stream has its own
- * lock guarding its queue and flags. Order: hub, then stream.
+ * Streams are indexed by agent: a sample visits only its own agent's
+ * streams, so fan-out costs O(streams of that agent), not O(all streams).
+ * The hub keeps no per-stream buffer beyond the queue of references; idle
+ * streams hold no event memory (see docs/performance.md for the bytes).
+ *
+ * Locking: the hub lock guards the index of streams; each stream has its
+ * own lock guarding its queue and flags. Order: hub, then stream.
  */
 #ifndef NODELINK_SSE_H
 #define NODELINK_SSE_H
@@ -76,7 +81,7 @@ void sse_hub_remove(sse_hub_t *self, sse_stream_t **st);
 /* Subscriber thread: queue a new sample to the agent's streams. */
 void sse_hub_publish(sse_hub_t *self, sample_t *s);
 
-/* Subscriber thread, about once a second: keep-alive comments. */
+/* Subscriber thread, five times a second: keep-alive comments. */
 void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms);
 
 /* Ends every stream (server stopping): readers return end-of-stream. */

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("NODELINK_BUILD_DIR", os.path.join(REPO, "build"))
 os.environ["NODELINK_BUILD_DIR"] = BUILD
 N_STREAMS = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+SSE_AGENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 1  # streams spread over this many agents
 SSE_SECONDS = 10
 
 import harness  # noqa: E402
@@ -59,12 +60,13 @@ http { access_log off; types { application/json json; } default_type application
 SSE_PATH = "/agents/{id}/metrics/stream?interval=1&metrics=cpu.usage_percent"
 
 
-def sse_run(tool, port, pid, n, seconds, publish=None):
+def sse_run(tool, port, pid, n, seconds, publish=None, agents=1):
     """Opens n streams with sse_load, publishes (when publish is given) once
     a second while it measures, and returns its figures and RSS growth per
     stream of process pid."""
     base = rss_kb(pid)
-    load = subprocess.Popen([tool, str(port), str(n), str(seconds), SSE_PATH], stdout=subprocess.PIPE, text=True)
+    load = subprocess.Popen([tool, str(port), str(n), str(seconds), SSE_PATH, str(agents)], stdout=subprocess.PIPE,
+                            text=True)
     opened = load.stdout.readline().split()
     t, rss = time.monotonic(), base
     while load.poll() is None and time.monotonic() - t < seconds + 5:
@@ -143,9 +145,14 @@ def main():
         print("gateway/nginx %.2f   gateway/bare-mhd %.2f" % (g[0] / n[0], g[0] / a[0]))
         if N_STREAMS:
             print("load average before SSE: %.2f %.2f %.2f" % os.getloadavg())
-            pub = lambda: fake.publish_sample("bench", ts_ms=int(time.time() * 1000), cores=[1.0] * 8,
-                                              disks=["/dev/sda1"])
-            gs = sse_run(sse_load, s.ports["http"], s.procs["gateway"].pid, N_STREAMS, SSE_SECONDS, pub)
+            ids = ["bench"] if SSE_AGENTS <= 1 else ["bench%d" % i for i in range(SSE_AGENTS)]
+
+            def pub():
+                for aid in ids:  # every agent at the same instant: the fan-out's worst case
+                    fake.publish_sample(aid, ts_ms=int(time.time() * 1000), cores=[1.0] * 8, disks=["/dev/sda1"])
+            harness.wait_for(lambda: pub() or s.http("GET", "/agents/%s/metrics" % ids[-1])[0] == 200, interval=0.3)
+            gs = sse_run(sse_load, s.ports["http"], s.procs["gateway"].pid, N_STREAMS, SSE_SECONDS, pub,
+                         SSE_AGENTS)
         fake.close()
     if N_STREAMS:
         sport = harness.free_port()
@@ -156,8 +163,8 @@ def main():
         finally:
             sa.terminate()
             sa.wait()
-        print("SSE: %d streams requested, one agent, one event per second for %d s (limit nofile %d), "
-              "connection memory %d B" % (N_STREAMS, SSE_SECONDS, soft, pool))
+        print("SSE: %d streams requested over %d agent(s) (bare server: one), one event per second for %d s "
+              "(limit nofile %d), connection memory %d B" % (N_STREAMS, SSE_AGENTS, SSE_SECONDS, soft, pool))
         print("%-22s %7s %8s %8s %8s %8s %7s %9s" % ("server", "open", "events", "p50 ms", "p99 ms", "max ms",
                                                     "closed", "B/stream"))
         for name, r in (("gateway", gs), ("bare libmicrohttpd", bs)):
