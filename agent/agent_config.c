@@ -75,8 +75,8 @@ static const conf_option_t s_options[] = {
     CONF_OPT("metrics.process_tracking.track_task_processes", CONF_BOOL, T, track_task_processes, "true",
              "Attribute processes to tasks (NODELINK_TASK_ID or registration)"),
     CONF_OPT_RANGE("metrics.process_tracking.scan_interval", CONF_DURATION, T, task_scan_ms, "10s", 100,
-                   3600000, "Minimum interval of the /proc scan that finds task processes when the "
-                   "kernel's process connector is unavailable"),
+                   3600000, "Minimum interval of full /proc scans: process counts, and finding task "
+                   "processes when the kernel's process connector is unavailable"),
     CONF_OPT("security.curve", CONF_BOOL, T, curve, "false", "Encrypt and authenticate with CURVE"),
     CONF_OPT("security.certificate", CONF_STRING, T, certificate, "",
              "This agent's secret certificate (zcert file); its public key identifies the agent"),
