@@ -250,8 +250,8 @@ control_t *control_new(const agent_config_t *cfg, uint64_t epoch, void *zmq_ctx,
     zmq_setsockopt(self->dealer, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->dealer, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     char err[256];
-    if (cfg->curve &&
-        curvekey_client_apply(self->dealer, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+    if (cfg->curve && curvekey_client_apply(self->dealer, cfg->certificate, cfg->broker_certificate, err,
+                                            sizeof err) != 0) {
         log_error("security: %s", err);
         goto fail;
     }

@@ -52,7 +52,8 @@ typedef struct {
 static void s_publish_sysinfo(state_t *w)
 {
     arena_t *a = arena_new();
-    Nodelink__SystemInfoResponse *si = a ? sysinfo_build(&w->sys, (sysinfo_parts_t){true, true, true}, a) : NULL;
+    Nodelink__SystemInfoResponse *si =
+        a ? sysinfo_build(&w->sys, (sysinfo_parts_t){true, true, true}, a) : NULL;
     if (si) {
         Nodelink__MetricsResponse mr = NODELINK__METRICS_RESPONSE__INIT;
         mr.response_type_case = NODELINK__METRICS_RESPONSE__RESPONSE_TYPE_SYSTEM_INFO;
@@ -90,8 +91,9 @@ static void s_check_sysinfo(state_t *w)
 static void s_handle_request(state_t *w, zmq_msg_t *frame)
 {
     size_t size = zmq_msg_size(frame);
-    Nodelink__TaskRequest *req =
-        size > 0 && size <= WIRE_FRAME_MAX ? nodelink__task_request__unpack(NULL, size, zmq_msg_data(frame)) : NULL;
+    Nodelink__TaskRequest *req = size > 0 && size <= WIRE_FRAME_MAX
+                                     ? nodelink__task_request__unpack(NULL, size, zmq_msg_data(frame))
+                                     : NULL;
     if (!req)
         return; /* main decoded it already; cannot happen short of memory */
     arena_t *a = arena_new();
@@ -152,7 +154,8 @@ static int s_setup(state_t *w, const worker_args_t *args)
     if (!w->pub || !w->registry)
         return -1;
     char err[256];
-    if (cfg->curve && curvekey_client_apply(w->pub, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
+    if (cfg->curve &&
+        curvekey_client_apply(w->pub, cfg->certificate, cfg->broker_certificate, err, sizeof err) != 0) {
         log_error("security: %s", err);
         return -1;
     }

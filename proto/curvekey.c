@@ -154,8 +154,8 @@ int curvekey_load(const char *path, const char *what, bool need_secret, curvekey
         return -1;
     }
     if (parsed != 0) {
-        snprintf(err, errlen, "%s certificate %s: not a certificate file (make one with nodelink-keygen)", what,
-                 path);
+        snprintf(err, errlen, "%s certificate %s: not a certificate file (make one with nodelink-keygen)",
+                 what, path);
         return -1;
     }
     if (need_secret && !out->has_secret) {

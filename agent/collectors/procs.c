@@ -77,10 +77,10 @@ int procs_count_dir(DIR *d, procs_counts_t *out)
 }
 
 typedef struct {
-    DIR *dir;          /* proc_root, kept open between scans */
-    int64_t every_ns;  /* scan_interval */
-    int64_t last_ns;   /* monotonic time of the last scan */
-    bool have;         /* counts holds a scan */
+    DIR *dir;         /* proc_root, kept open between scans */
+    int64_t every_ns; /* scan_interval */
+    int64_t last_ns;  /* monotonic time of the last scan */
+    bool have;        /* counts holds a scan */
     procs_counts_t counts;
 } procs_collector_t;
 

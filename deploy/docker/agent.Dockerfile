@@ -29,7 +29,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libsqlite3-0 \
+      libzmq5 libprotobuf-c1 libcyaml1 \
  && rm -rf /var/lib/apt/lists/* \
  && install -d -m 0750 /var/lib/nodelink /etc/nodelink/certs
 COPY --from=build /build/bin/nodelink-agent /usr/local/bin/
