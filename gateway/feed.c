@@ -196,7 +196,7 @@ static void s_expire(feed_t *self, int64_t now)
 static void *s_run(void *arg)
 {
     feed_t *self = arg;
-    int64_t next_list = 0, next_tick = 0;
+    int64_t next_list = 0, next_tick = 0, next_sse_tick = 0;
     zmq_pollitem_t items[3] = {{zsock_resolve(self->sub), 0, ZMQ_POLLIN, 0},
                                {zsock_resolve(self->dealer), 0, ZMQ_POLLIN, 0},
                                {NULL, self->wake_fd, ZMQ_POLLIN, 0}};
@@ -207,9 +207,13 @@ static void *s_run(void *arg)
             next_list = now + self->cfg->list_interval_ms;
         }
         if (now >= next_tick) {
-            sse_hub_tick(self->hub, now);
             s_expire(self, now);
             next_tick = now + 200;
+        }
+        if (now >= next_sse_tick) { /* keep-alives, a quarter period late at worst */
+            sse_hub_tick(self->hub, now);
+            int64_t period = self->cfg->sse_keepalive_ms / 4;
+            next_sse_tick = now + (period < 200 ? 200 : period > 1000 ? 1000 : period);
         }
         if (zmq_poll(items, 3, S_POLL_MS / 2) < 0)
             continue;

@@ -408,9 +408,8 @@ void sse_hub_publish(sse_hub_t *self, sample_t *s)
 }
 
 /* Keep-alives for one agent's streams (hub lock held). Only streams due
- * are locked, so that the tick, five times a second over every stream, does
- * not contend with the HTTP threads' readers 50,000 times a second at
- * 10,000 streams. */
+ * are locked, so that a tick over every stream does not contend with the
+ * HTTP threads' readers 10,000 times at 10,000 streams. */
 static void s_tick_agent(sse_hub_t *self, sse_stream_t *first, int64_t now_mono_ms)
 {
     for (sse_stream_t *st = first; st; st = st->next) {

@@ -81,7 +81,8 @@ void sse_hub_remove(sse_hub_t *self, sse_stream_t **st);
 /* Subscriber thread: queue a new sample to the agent's streams. */
 void sse_hub_publish(sse_hub_t *self, sample_t *s);
 
-/* Subscriber thread, five times a second: keep-alive comments. */
+/* Subscriber thread, every quarter keep-alive period (200 ms to 1 s):
+ * keep-alive comments. */
 void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms);
 
 /* Ends every stream (server stopping): readers return end-of-stream. */
