@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zmq.h>
 
@@ -23,7 +24,7 @@ struct _control_t {
     uint64_t epoch;
     worker_t *worker;
     void *dealer;
-    int64_t next_heartbeat; /* monotonic ms */
+    int64_t next_heartbeat; /* wall-clock ms (Unix) of the next heartbeat slot */
     int64_t next_hello;     /* monotonic ms of a pending hello retry, -1 when none */
     int64_t hello_delay;
     bool registered;
@@ -82,6 +83,24 @@ static void s_schedule_hello(control_t *self, bool reset)
         self->hello_delay = self->cfg->heartbeat_ms;
 }
 
+static int64_t s_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Heartbeats go out on wall-clock multiples of the heartbeat interval, as
+ * samples do on multiples of theirs: where the two coincide (every other
+ * sample at 1 s, every fifth heartbeat at 5 s) both threads wake at
+ * the same instant. The next slot is computed from the clock, so a stall
+ * gives one heartbeat rather than a burst, and a clock stepped back by more
+ * than an interval re-aligns. */
+static void s_schedule_heartbeat(control_t *self, int64_t now_ms)
+{
+    self->next_heartbeat = (now_ms / self->cfg->heartbeat_ms + 1) * self->cfg->heartbeat_ms;
+}
+
 /* Runs the timers that are due. */
 static void s_on_timers(control_t *self)
 {
@@ -93,23 +112,23 @@ static void s_on_timers(control_t *self)
             s_schedule_hello(self, false);
         }
     }
-    if (now >= self->next_heartbeat) {
-        /* From now, not from the previous due time: after a stall, one
-         * heartbeat rather than a burst. */
-        self->next_heartbeat = now + self->cfg->heartbeat_ms;
-        if (self->registered)
+    int64_t wall = s_wall_ns() / 1000000;
+    if (wall >= self->next_heartbeat || self->next_heartbeat - wall > self->cfg->heartbeat_ms) {
+        if (wall >= self->next_heartbeat && self->registered)
             s_heartbeat(self);
+        s_schedule_heartbeat(self, wall);
     }
 }
 
-/* Milliseconds until the next timer. */
-static int64_t s_timeout(const control_t *self)
+/* Time until the next timer, to the nanosecond for the heartbeat slot. */
+static struct timespec s_timeout(const control_t *self)
 {
-    int64_t due = self->next_heartbeat;
-    if (self->next_hello >= 0 && self->next_hello < due)
-        due = self->next_hello;
-    int64_t wait = due - clock_mono_ms();
-    return wait < 0 ? 0 : wait;
+    int64_t wait = self->next_heartbeat * 1000000 - s_wall_ns();
+    if (self->next_hello >= 0 && (self->next_hello - clock_mono_ms()) * 1000000 < wait)
+        wait = (self->next_hello - clock_mono_ms()) * 1000000;
+    if (wait < 0)
+        wait = 0;
+    return (struct timespec){(time_t)(wait / 1000000000), (long)(wait % 1000000000)};
 }
 
 static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
@@ -219,8 +238,7 @@ int control_run(control_t *self, const sigset_t *wait_mask)
          * operation on a socket may consume its edge), then sleep. */
         while (s_drain_dealer(self) + s_drain_worker(self) > 0)
             ;
-        int64_t wait = s_timeout(self);
-        struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
+        struct timespec ts = s_timeout(self);
         if (ppoll(fds, 2, &ts, wait_mask) < 0 && errno != EINTR) {
             log_error("control: poll failed: %s", strerror(errno));
             return -1;
@@ -239,7 +257,7 @@ control_t *control_new(const agent_config_t *cfg, uint64_t epoch, void *zmq_ctx,
     self->epoch = epoch;
     self->worker = worker;
     self->next_hello = -1;
-    self->next_heartbeat = clock_mono_ms() + cfg->heartbeat_ms;
+    s_schedule_heartbeat(self, s_wall_ns() / 1000000);
     self->dealer = zmq_socket(zmq_ctx, ZMQ_DEALER);
     if (!self->dealer)
         goto fail;

@@ -202,20 +202,21 @@ static int64_t s_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Milliseconds to wait: until the next sample or system-information check.
- * Rounded up, so the wake-up is never before the due time and the loop does
- * not spin through a sub-millisecond remainder. */
-static int s_timeout(state_t *w)
+/* Time to wait: until the next sample or system-information check. To the
+ * nanosecond, so the thread wakes exactly on the sample's slot, the same
+ * instant as the control thread's heartbeats when the slots coincide (one
+ * wake-up of the machine, and of ZeroMQ's I/O thread, serves both). */
+static struct timespec s_timeout(state_t *w)
 {
-    int64_t wait = w->sys_next_check - clock_mono_ms();
+    int64_t wait = (w->sys_next_check - clock_mono_ms()) * 1000000;
     int64_t due = sampler_due_ms(w->sampler);
-    if (due >= 0) {
-        int64_t now_ns = s_now_ns();
-        int64_t until = (due * 1000000 - now_ns + 999999) / 1000000;
-        if (until < wait)
-            wait = until;
-    }
-    return wait < 0 ? 0 : wait > 3600000 ? 3600000 : (int)wait;
+    if (due >= 0 && due * 1000000 - s_now_ns() < wait)
+        wait = due * 1000000 - s_now_ns();
+    if (wait < 0)
+        wait = 0;
+    if (wait > (int64_t)3600 * 1000000000)
+        wait = (int64_t)3600 * 1000000000;
+    return (struct timespec){(time_t)(wait / 1000000000), (long)(wait % 1000000000)};
 }
 
 static void s_share_state(state_t *w)
@@ -233,7 +234,8 @@ static void s_loop(state_t *w)
             return;
         s_share_state(w);
         struct pollfd p = {fd, POLLIN, 0};
-        int n = poll(&p, 1, s_timeout(w));
+        struct timespec ts = s_timeout(w);
+        int n = ppoll(&p, 1, &ts, NULL);
         if (n < 0 && errno != EINTR)
             return;
         check = n > 0;

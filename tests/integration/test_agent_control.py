@@ -39,6 +39,22 @@ class AgentControlTest(unittest.TestCase):
             self.assertEqual(rig.close(), 0)
         self.assertTrue(any(c.HasField("goodbye") for c in rig.control), "goodbye on SIGTERM")
 
+    def test_heartbeats_go_out_on_aligned_slots_with_the_last_sequence(self):
+        # heartbeat_interval is 500 ms in the rig: one per slot (a multiple of
+        # 500 ms of the wall clock), none skipped, none doubled, each carrying
+        # the sequence of a frame the agent had published by then.
+        with AgentRig("ctl-slots") as rig:
+            wait_for(lambda: rig.pump(0.1) or sum(c.HasField("heartbeat") for c in rig.control) >= 6,
+                     timeout=10, what="six heartbeats")
+            hbs = [c.heartbeat for c in rig.control if c.HasField("heartbeat")]
+            slots = [hb.timestamp_ms // 500 for hb in hbs]
+            self.assertTrue(all(hb.timestamp_ms % 500 < 50 for hb in hbs),
+                            [hb.timestamp_ms % 500 for hb in hbs])
+            self.assertEqual(slots, list(range(slots[0], slots[0] + len(slots))), "one per slot")
+            published = max(tr.sequence for _, tr in rig.frames)
+            self.assertGreater(hbs[-1].last_sequence, 0)
+            self.assertLessEqual(hbs[-1].last_sequence, published)
+
     def test_forgotten_agent_says_hello_again(self):
         with AgentRig("ctl-forget") as rig:
             wait_for(lambda: rig.pump(0.1) or any(c.HasField("heartbeat") for c in rig.control), what="heartbeat")
