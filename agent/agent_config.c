@@ -12,16 +12,6 @@
 #include "log.h"
 #include "topic.h"
 
-static int s_check_level(const void *v, char *err, size_t len)
-{
-    log_level_t level;
-    if (log_level_parse(v, &level) != 0) {
-        snprintf(err, len, "must be debug, info, warn or error");
-        return -1;
-    }
-    return 0;
-}
-
 static int s_check_id(const void *v, char *err, size_t len)
 {
     const char *id = v;
@@ -43,7 +33,7 @@ static int s_check_selector(const void *v, char *err, size_t len)
 
 #define T agent_config_t
 static const conf_option_t s_options[] = {
-    CONF_OPT_CHECK("log.level", CONF_STRING, T, log_level, "info", s_check_level,
+    CONF_OPT_CHECK("log.level", CONF_STRING, T, log_level, "info", log_level_check,
                    "Log level: debug, info, warn, error"),
     CONF_OPT_CHECK("agent.id", CONF_STRING, T, id, "", s_check_id,
                    "Agent id, 1-64 of [A-Za-z0-9_.-] (default: the hostname)"),

@@ -8,19 +8,9 @@
 #include "log.h"
 #include "wire.h"
 
-static int s_check_level(const void *value, char *err, size_t errlen)
-{
-    log_level_t level;
-    if (log_level_parse((const char *)value, &level) != 0) {
-        snprintf(err, errlen, "must be one of debug, info, warn, error");
-        return -1;
-    }
-    return 0;
-}
-
 #define B broker_config_t
 static const conf_option_t s_options[] = {
-    CONF_OPT_CHECK("log.level", CONF_STRING, B, log_level, "info", s_check_level,
+    CONF_OPT_CHECK("log.level", CONF_STRING, B, log_level, "info", log_level_check,
                    "Minimum log level: debug, info, warn, error"),
     CONF_OPT("broker.frontend", CONF_STRING, B, frontend, "tcp://*:5555",
              "XSUB endpoint agents publish to"),

@@ -25,6 +25,16 @@ void log_init(const char *program, log_level_t level)
     s_level = level;
 }
 
+int log_level_check(const void *value, char *err, size_t errlen)
+{
+    log_level_t level;
+    if (log_level_parse(value, &level) != 0) {
+        snprintf(err, errlen, "must be debug, info, warn or error");
+        return -1;
+    }
+    return 0;
+}
+
 void log_set_level(log_level_t level)
 {
     s_level = level;

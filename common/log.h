@@ -10,6 +10,7 @@
 #define NODELINK_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum { LOG_LEVEL_DEBUG = 0, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR } log_level_t;
@@ -19,6 +20,10 @@ void log_init(const char *program, log_level_t level);
 
 /* Parses "debug", "info", "warn", "error". -1 on anything else. */
 int log_level_parse(const char *s, log_level_t *level);
+
+/* Validator for a "log.level" option (a config.h conf_check_fn): 0, or -1
+ * with the reason in err. */
+int log_level_check(const void *value, char *err, size_t errlen);
 
 void log_set_level(log_level_t level);
 bool log_enabled(log_level_t level);

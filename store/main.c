@@ -19,10 +19,8 @@ int main(int argc, char **argv)
     int status = 0;
     conf_result_t rc = conf_load(&store_config_schema, &cfg, argc, argv, err, sizeof err);
     log_level_t level = LOG_LEVEL_INFO;
-    if (rc == CONF_LOADED && log_level_parse(cfg.log_level, &level)) {
-        snprintf(err, sizeof err, "log.level: expected debug, info, warn or error");
-        rc = CONF_ERROR;
-    }
+    if (rc == CONF_LOADED)
+        log_level_parse(cfg.log_level, &level); /* validated by the option table */
     if (rc != CONF_LOADED) {
         if (rc == CONF_ERROR)
             fprintf(stderr, "nodelink-store: %s\n", err);

@@ -5,8 +5,11 @@
 
 #include <stddef.h>
 
+#include "log.h"
+
 static const conf_option_t s_options[] = {
-    CONF_OPT("log.level", CONF_STRING, store_config_t, log_level, "info", "debug, info, warn or error"),
+    CONF_OPT_CHECK("log.level", CONF_STRING, store_config_t, log_level, "info", log_level_check,
+                   "Log level: debug, info, warn, error"),
     CONF_OPT("broker.subscribe_endpoint", CONF_STRING, store_config_t, subscribe_endpoint,
              "tcp://127.0.0.1:5556", "Broker XPUB endpoint the store subscribes to"),
     CONF_OPT("broker.publish_endpoint", CONF_STRING, store_config_t, publish_endpoint, "tcp://127.0.0.1:5555",
