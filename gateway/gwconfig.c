@@ -8,16 +8,6 @@
 
 #include "log.h"
 
-static int s_check_level(const void *v, char *err, size_t len)
-{
-    log_level_t level;
-    if (log_level_parse(v, &level) != 0) {
-        snprintf(err, len, "must be debug, info, warn or error");
-        return -1;
-    }
-    return 0;
-}
-
 static int s_check_privacy(const void *v, char *err, size_t len)
 {
     const char *s = v;
@@ -33,7 +23,7 @@ static int s_check_privacy(const void *v, char *err, size_t len)
     CONF_OPT_CHECK("privacy." key, CONF_STRING, T, field, "keep", s_check_privacy,                 \
                    what " in API output: keep, anonymize (stable keyed hash) or exclude")
 static const conf_option_t s_options[] = {
-    CONF_OPT_CHECK("log.level", CONF_STRING, T, log_level, "info", s_check_level,
+    CONF_OPT_CHECK("log.level", CONF_STRING, T, log_level, "info", log_level_check,
                    "Log level: debug, info, warn, error"),
     CONF_OPT("http.listen", CONF_STRING, T, listen, "0.0.0.0:8080",
              "HTTP listen address HOST:PORT (IPv4 or [IPv6])"),
