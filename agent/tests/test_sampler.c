@@ -13,12 +13,23 @@
 #include "sampler.h"
 #include "taskreg.h"
 
+/* The sampler borrows its root paths for its whole life: keep them in
+ * storage that outlives it (a few samplers may be alive in one test). */
+static const char *s_keep_path(const char *rel)
+{
+    static char paths[8][4096];
+    static size_t next;
+    char *slot = paths[next++ % 8];
+    snprintf(slot, sizeof paths[0], "%s", fixture_path(rel));
+    return slot;
+}
+
 static sampler_t *s_sampler_at(const char *proc, char **include, size_t n_include, taskreg_t *reg)
 {
     sampler_opts_t o = {
         .agent_id = "t1",
         .epoch = 7,
-        .env = {strdup(fixture_path(proc)), strdup(fixture_path("sys/hwmon")), false, 1000, reg},
+        .env = {s_keep_path(proc), s_keep_path("sys/hwmon"), false, 1000, reg},
         .selection = {include, n_include, NULL, 0},
         .tracking_enabled = false,
         .interval_ms = 1000,
