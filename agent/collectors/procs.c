@@ -3,13 +3,25 @@
  */
 #include "collector.h"
 #include "procs.h"
+#include "procset.h"
+#include "proctrack.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
+
+#include "../procfile.h"
+#include "../scan.h"
+#include "clock.h"
+#include "log.h"
+
+/* Inode numbers of the initial namespaces (PROC_PID_INIT_INO and
+ * PROC_USER_INIT_INO of the kernel: fixed constants). */
+#define PROCS_INIT_PID_NS_INO 0xEFFFFFFCu
+#define PROCS_INIT_USER_NS_INO 0xEFFFFFFDu
+
+/* ------------------------------------------------------------ parsing */
 
 char procs_state(const char *text, size_t len)
 {
@@ -23,14 +35,41 @@ char procs_state(const char *text, size_t len)
     return 0;
 }
 
-static bool s_is_pid(const char *name)
+bool procs_parse_running(const char *text, size_t len, uint32_t *nr_running)
 {
-    if (!*name)
-        return false;
-    for (; *name; name++)
-        if (*name < '0' || *name > '9')
+    scan_t s = scan_init(text, len);
+    double avg;
+    uint64_t nr;
+    for (int i = 0; i < 3; i++)
+        if (!scan_double(&s, &avg))
             return false;
+    if (!scan_u64(&s, &nr) || nr > UINT32_MAX || scan_eof(&s) || *s.p != '/')
+        return false;
+    *nr_running = (uint32_t)nr;
     return true;
+}
+
+procs_counts_t procs_derive(uint32_t total, uint32_t zombie, uint32_t nr_running)
+{
+    if (zombie > total)
+        zombie = total;
+    uint32_t alive = total - zombie;
+    uint32_t running = nr_running > 0 ? nr_running - 1 : 0; /* not the reader itself */
+    if (running > alive)
+        running = alive;
+    return (procs_counts_t){total, running, alive - running, zombie};
+}
+
+static void s_count_one(void *ctx, uint32_t pid, char state, uint32_t flags)
+{
+    (void)pid;
+    (void)flags;
+    procs_counts_t *c = ctx;
+    if (state == 'X')
+        return; /* being reaped */
+    c->total++;
+    c->running += state == 'R';
+    c->zombie += state == 'Z';
 }
 
 int procs_count(const char *proc_root, procs_counts_t *out)
@@ -46,72 +85,111 @@ int procs_count(const char *proc_root, procs_counts_t *out)
 int procs_count_dir(DIR *d, procs_counts_t *out)
 {
     memset(out, 0, sizeof *out);
-    rewinddir(d);
-    int dfd = dirfd(d);
-    struct dirent *e;
-    char path[300], buf[512];
-    while ((e = readdir(d))) {
-        if (!s_is_pid(e->d_name))
-            continue;
-        snprintf(path, sizeof path, "%s/stat", e->d_name);
-        int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue; /* exited since readdir */
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        /* The state follows the comm, which fits in the first 512 bytes. */
-        char st = procs_state(buf, (size_t)n);
-        if (!st)
-            continue;
-        out->total++;
-        if (st == 'R')
-            out->running++;
-        else if (st == 'S' || st == 'D')
-            out->sleeping++;
-        else if (st == 'Z')
-            out->zombie++;
-    }
+    procset_walk(d, s_count_one, out);
+    out->sleeping = out->total - out->running - out->zombie;
     return 0;
 }
 
+/* ------------------------------------------------------------ collector */
+
 typedef struct {
-    DIR *dir;         /* proc_root, kept open between scans */
-    int64_t every_ns; /* scan_interval */
-    int64_t last_ns;  /* monotonic time of the last scan */
-    bool have;        /* counts holds a scan */
-    procs_counts_t counts;
+    procfile_t *loadavg; /* nr_running, every sample */
+    int64_t every_ns;    /* scan_interval: the bound on full scans */
+    int64_t last_scan_ns;
+    bool have;                             /* total and zombie hold a scan's result */
+    uint32_t total, zombie, state_running; /* the last good counts */
+    /* connector mode */
+    proctrack_t *nl;
+    procset_t *set;
+    bool resync; /* events were lost: rebuild the set when a scan is allowed */
+    /* scan mode */
+    DIR *dir;
 } procs_collector_t;
 
-static void *s_create(const collector_env_t *env)
+static void s_ignore(void *ctx, proctrack_event_t ev, uint32_t pid, uint32_t parent)
 {
-    procs_collector_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->dir = opendir(env->proc_root);
-    self->every_ns = env->task_scan_ms * 1000000;
-    if (!self->dir) {
-        free(self);
-        return NULL;
+    (void)ctx, (void)ev, (void)pid, (void)parent;
+}
+
+static void s_on_event(void *ctx, proctrack_event_t ev, uint32_t pid, uint32_t parent)
+{
+    (void)parent;
+    procs_collector_t *self = ctx;
+    if (ev == PROCTRACK_FORK)
+        procset_fork(self->set, pid);
+    else if (ev == PROCTRACK_EXIT)
+        procset_exit(self->set, pid);
+}
+
+static bool s_scan_due(const procs_collector_t *self, int64_t now_ns)
+{
+    /* A tenth of the interval of slack: samples land on aligned slots, and
+     * a scan due at the slot must not slip to the next one by jitter. */
+    return !self->have || now_ns - self->last_scan_ns >= self->every_ns - self->every_ns / 10;
+}
+
+/* Connector mode: rebuilds the set. The subscription is live throughout, so
+ * every change after the scan read a process is in the queue behind it. */
+static void s_resync(procs_collector_t *self, int64_t now_ns)
+{
+    proctrack_drain(self->nl, s_ignore, NULL); /* superseded by the scan */
+    int rc = procset_scan(self->set);
+    int events = proctrack_drain(self->nl, s_on_event, self);
+    procset_check(self->set);
+    self->last_scan_ns = now_ns;
+    self->resync = rc != 0 || events < 0 || procset_lost(self->set);
+    if (rc == 0) {
+        self->total = procset_total(self->set);
+        self->zombie = procset_zombies(self->set);
+        self->have = true;
     }
-    return self;
+}
+
+static void s_follow(procs_collector_t *self, int64_t now_ns)
+{
+    int events = proctrack_drain(self->nl, self->resync ? s_ignore : s_on_event, self);
+    if (events < 0 || procset_lost(self->set))
+        self->resync = true;
+    if (self->resync) {
+        if (s_scan_due(self, now_ns))
+            s_resync(self, now_ns);
+        return; /* otherwise the last good counts stand */
+    }
+    procset_check(self->set);
+    self->total = procset_total(self->set);
+    self->zombie = procset_zombies(self->set);
+}
+
+static int s_scan(procs_collector_t *self, int64_t now_ns)
+{
+    if (!s_scan_due(self, now_ns))
+        return 0;
+    procs_counts_t c;
+    if (procs_count_dir(self->dir, &c) != 0)
+        return -1;
+    self->total = c.total;
+    self->zombie = c.zombie;
+    self->state_running = c.running;
+    self->last_scan_ns = now_ns;
+    self->have = true;
+    return 0;
 }
 
 static int s_collect(void *vself, sample_t *sample, int64_t now_ns)
 {
     procs_collector_t *self = vself;
-    /* A tenth of the interval of slack: samples land on aligned slots, and
-     * a scan due at the slot must not slip to the next one by jitter. */
-    if (!self->have || now_ns - self->last_ns >= self->every_ns - self->every_ns / 10) {
-        procs_counts_t c;
-        if (procs_count_dir(self->dir, &c) != 0)
-            return -1;
-        self->counts = c;
-        self->last_ns = now_ns;
-        self->have = true;
-    }
-    const procs_counts_t c = self->counts;
+    if (self->nl)
+        s_follow(self, now_ns);
+    else if (s_scan(self, now_ns) != 0)
+        return -1;
+    if (!self->have)
+        return -1;
+    const char *text;
+    long len = procfile_read(self->loadavg, &text);
+    uint32_t nr;
+    if (len <= 0 || !procs_parse_running(text, (size_t)len, &nr))
+        nr = self->state_running + 1;
+    procs_counts_t c = procs_derive(self->total, self->zombie, nr);
     Nodelink__ProcessMetrics *m = sample_processes(sample);
     m->has_total_processes = m->has_running_processes = 1;
     m->has_sleeping_processes = m->has_zombie_processes = 1;
@@ -125,10 +203,72 @@ static int s_collect(void *vself, sample_t *sample, int64_t now_ns)
 static void s_destroy(void **vself)
 {
     procs_collector_t *self = *vself;
-    if (self && self->dir)
+    if (!self)
+        return;
+    proctrack_destroy(&self->nl);
+    procset_destroy(&self->set);
+    if (self->dir)
         closedir(self->dir);
+    procfile_destroy(&self->loadavg);
     free(self);
     *vself = NULL;
+}
+
+static bool s_initial_namespace(const char *link, unsigned long ino)
+{
+    struct stat st;
+    return stat(link, &st) == 0 && (unsigned long)st.st_ino == ino;
+}
+
+/* Subscribes to process events when they can describe proc_root. NULL with
+ * the reason in *why otherwise. */
+static proctrack_t *s_subscribe(const char *proc_root, const char **why)
+{
+    if (strcmp(proc_root, "/proc") != 0) {
+        *why = "agent.proc_root is not /proc";
+        return NULL;
+    }
+    /* The kernel silently ignores subscriptions from other namespaces. */
+    if (!s_initial_namespace("/proc/self/ns/pid", PROCS_INIT_PID_NS_INO) ||
+        !s_initial_namespace("/proc/self/ns/user", PROCS_INIT_USER_NS_INO)) {
+        *why = "not in the initial PID and user namespaces";
+        return NULL;
+    }
+    proctrack_t *nl = proctrack_new();
+    if (!nl)
+        *why = errno == EPERM || errno == EACCES ? "not permitted (needs CAP_NET_ADMIN)" : strerror(errno);
+    return nl;
+}
+
+static void *s_create(const collector_env_t *env)
+{
+    procs_collector_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->every_ns = env->task_scan_ms * 1000000;
+    self->loadavg = procfile_new_at(env->proc_root, "loadavg");
+    const char *why = NULL;
+    self->nl = self->loadavg ? s_subscribe(env->proc_root, &why) : NULL;
+    if (self->nl && !(self->set = procset_new(env->proc_root))) {
+        proctrack_destroy(&self->nl);
+        why = "out of memory";
+    }
+    if (self->nl) {
+        s_resync(self, clock_mono_ns());
+        log_info("process counts: kernel process connector, incremental (%u processes at start; "
+                 "a rescan at most every %lld ms if events are lost)",
+                 self->total, (long long)env->task_scan_ms);
+        return self;
+    }
+    self->dir = opendir(env->proc_root);
+    if (!self->loadavg || !self->dir) {
+        void *p = self;
+        s_destroy(&p);
+        return NULL;
+    }
+    log_info("process counts: scanning %s at most every %lld ms (process connector not used: %s)",
+             env->proc_root, (long long)env->task_scan_ms, why ? why : "unavailable");
+    return self;
 }
 
 const collector_def_t collector_procs = {"procs", "processes", NULL, s_create, s_collect, s_destroy};

@@ -223,65 +223,6 @@ Test(pidstat, parses_a_comm_with_spaces_and_parentheses)
     free(t);
 }
 
-Test(procs, counts_processes_by_state_in_a_fixture_tree)
-{
-    procs_counts_t c;
-    cr_assert_eq(procs_count(fixture_path("proc/pids"), &c), 0);
-    cr_assert_eq(c.total, 4);
-    cr_assert_eq(c.running, 1);
-    cr_assert_eq(c.sleeping, 2, "S and D");
-    cr_assert_eq(c.zombie, 1);
-}
-
-static void s_write_stat(const char *root, int pid, char state)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%d", root, pid);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/%d/stat", root, pid);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "%d (a (b) c) %c 1 %d %d 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 1 0 100 0 0\n", pid, state, pid, pid);
-    fclose(f);
-}
-
-static uint32_t s_total(const Nodelink__MetricsDataResponse *d)
-{
-    cr_assert_not_null(d->processes);
-    cr_assert(d->processes->has_total_processes);
-    return d->processes->total_processes;
-}
-
-Test(procs, scans_at_most_once_per_scan_interval_and_repeats_the_counts_between)
-{
-    char root[] = "/tmp/nodelink-procs-XXXXXX";
-    cr_assert_not_null(mkdtemp(root));
-    s_write_stat(root, 10, 'S');
-    s_write_stat(root, 11, 'R');
-    collector_env_t env = {root, "/nonexistent", false, 10000, NULL};
-    void *c = collector_procs.create(&env);
-    cr_assert_not_null(c);
-    static sample_t s;
-    const int64_t sec = 1000000000;
-    sample_reset(&s, 0, 1000);
-    cr_assert_eq(collector_procs.collect(c, &s, 100 * sec), 0);
-    cr_assert_eq(s_total(&s.data), 2, "the first sample scans");
-    cr_assert_eq(s.data.processes->running_processes, 1);
-    s_write_stat(root, 12, 'Z');
-    sample_reset(&s, 0, 1000);
-    cr_assert_eq(collector_procs.collect(c, &s, 105 * sec), 0);
-    cr_assert_eq(s_total(&s.data), 2, "5 s later: the last counts, not a new scan");
-    sample_reset(&s, 0, 1000);
-    cr_assert_eq(collector_procs.collect(c, &s, 110 * sec - sec / 2), 0);
-    cr_assert_eq(s_total(&s.data), 3, "due (within a tenth of the interval): scanned again");
-    cr_assert_eq(s.data.processes->zombie_processes, 1);
-    collector_procs.destroy(&c);
-    cr_assert_null(c);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    cr_assert_eq(system(cmd), 0);
-}
-
 Test(tasks, finds_the_task_id_in_an_environment_and_rejects_bad_ids)
 {
     size_t len;
