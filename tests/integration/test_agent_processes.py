@@ -1,0 +1,203 @@
+"""nodelink-agent's process counts on this machine, against /proc counted by
+the test at the moment each frame arrives: 300 extra sleeping processes and 3
+zombies show up within a few samples and go away once reaped, and every frame
+has running + sleeping + zombie == total.
+
+Both modes run: the kernel's process connector (used when the agent may
+subscribe: initial PID and user namespaces, CAP_NET_ADMIN, agent.proc_root
+/proc; CI runs as root), asserted from the agent's log, and the scanning
+fallback, forced by pointing agent.proc_root at a symbolic link to /proc (any
+proc_root other than /proc is scanned), with a short scan_interval.
+
+The machine is shared (builds start and stop processes all the time), so a
+frame is compared with a count of /proc taken when it arrives, within TOL, and
+each expectation is awaited over a few frames rather than demanded of one."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from harness import Stack, Subscriber, popen
+
+TOL = 20          # processes started or ended by others between the sample and our count
+EXTRA = 300       # sleeping processes started by the test
+ZOMBIES = 3
+
+# A parent that forks EXTRA sleepers and ZOMBIES children that exit at once
+# and are left unreaped, says "ready" once the zombies are zombies, and on a
+# line on stdin kills the sleepers and reaps every child itself (so nothing is
+# left to an init that may not reap), then says "reaped".
+SPAWNER = r"""
+import os, signal, sys, time
+n, z = int(sys.argv[1]), int(sys.argv[2])
+sleepers, zombies = [], []
+for _ in range(n):
+    pid = os.fork()
+    if pid == 0:
+        while True:
+            signal.pause()
+    sleepers.append(pid)
+for _ in range(z):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    zombies.append(pid)
+def state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+deadline = time.monotonic() + 10
+while any(state(p) != "Z" for p in zombies) and time.monotonic() < deadline:
+    time.sleep(0.01)
+print("ready", flush=True)
+sys.stdin.readline()
+for pid in sleepers:
+    os.kill(pid, signal.SIGKILL)
+for pid in sleepers + zombies:
+    os.waitpid(pid, 0)
+print("reaped", flush=True)
+"""
+
+
+def proc_count():
+    return sum(1 for d in os.listdir("/proc") if d.isdigit())
+
+
+def connector_expected():
+    """What the agent should choose here: the process connector needs the
+    initial PID and user namespaces and CAP_NET_ADMIN (capability 12)."""
+    try:
+        pid_ns = os.stat("/proc/self/ns/pid").st_ino == 0xEFFFFFFC
+        user_ns = os.stat("/proc/self/ns/user").st_ino == 0xEFFFFFFD
+        with open("/proc/self/status") as f:
+            cap = int([l.split()[1] for l in f if l.startswith("CapEff:")][0], 16)
+    except OSError:
+        return False
+    return pid_ns and user_ns and bool(cap & (1 << 12))
+
+
+class Spawner:
+    def __init__(self):
+        self.proc = popen([sys.executable, "-c", SPAWNER, str(EXTRA), str(ZOMBIES)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if line != "ready":
+            self.stop()
+            raise AssertionError("spawner did not start: %r" % line)
+
+    def reap(self):
+        """Asks the parent to kill and reap its children; waits for it."""
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline().strip()
+        self.proc.wait(20)
+        return line == "reaped"
+
+    def stop(self):
+        """Last resort (a failed test): the same, or SIGKILL to the group."""
+        if self.proc.poll() is None:
+            try:
+                self.reap()
+            except (OSError, subprocess.TimeoutExpired, ValueError):
+                pass
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+class Frames:
+    """The agent's metrics frames; each decoded frame is checked for the
+    invariant and paired with /proc counted on arrival."""
+
+    def __init__(self, test, sub, agent):
+        self.test, self.sub, self.agent = test, sub, agent
+        self.seen = 0
+
+    def latest(self, timeout=5.0):
+        got = self.sub.recv(timeout)
+        self.test.assertIsNotNone(got, "no metrics frame\n" + self.agent.log()[-3000:])
+        while True:  # skip to the newest, so the count below is of the same moment
+            more = self.sub.recv(0)
+            if more is None:
+                break
+            got = more
+        count = proc_count()
+        p = got[1].metrics_response.metrics_data.processes
+        for f in ("total_processes", "running_processes", "sleeping_processes", "zombie_processes"):
+            self.test.assertTrue(p.HasField(f), f)
+        self.test.assertEqual(p.running_processes + p.sleeping_processes + p.zombie_processes,
+                              p.total_processes, p)
+        self.seen += 1
+        return p, count
+
+    def await_(self, what, pred, timeout):
+        """Frames until pred(processes, /proc count) holds; fails after timeout."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            p, count = self.latest()
+            last = (p.total_processes, p.running_processes, p.sleeping_processes, p.zombie_processes, count)
+            if pred(p, count):
+                return p
+        self.test.fail("%s: not within %.0f s; last (total, running, sleeping, zombie, /proc): %s\n%s"
+                       % (what, timeout, last, self.agent.log()[-3000:]))
+
+
+class AgentProcessCounts(unittest.TestCase):
+    def run_case(self, agent_id, args, mode_line, settle_s):
+        with Stack(redis=False, store=False, gateway=False) as s:
+            sub = Subscriber(s.ep("backend"), "metrics.%s:" % agent_id)
+            a = s.start_agent(agent_id, "--metrics.collection_interval=250ms", *args)
+            spawner = None
+            try:
+                frames = Frames(self, sub, a)
+                frames.latest(10)
+                self.assertIn(mode_line, a.log())
+                close = lambda p, count: abs(p.total_processes - count) <= TOL
+                base = frames.await_("agent total agrees with /proc", close, 10)
+                base_total, base_zombies = base.total_processes, base.zombie_processes
+
+                spawner = Spawner()
+                grown = lambda p, count: (close(p, count) and p.zombie_processes >= ZOMBIES and
+                                          abs(p.total_processes - base_total - (EXTRA + ZOMBIES + 1)) <= TOL)
+                p = frames.await_("+%d sleeping, %d zombies" % (EXTRA, ZOMBIES), grown, settle_s)
+                self.assertGreaterEqual(p.sleeping_processes, EXTRA)
+
+                self.assertTrue(spawner.reap(), "spawner reaped its children")
+                gone = lambda p, count: (close(p, count) and p.zombie_processes <= base_zombies and
+                                         p.total_processes <= base_total + TOL)
+                frames.await_("back to the start after reaping", gone, settle_s)
+                self.assertGreater(frames.seen, 3)
+                self.assertNotIn("could not read its source", a.log())
+            finally:
+                if spawner:
+                    spawner.stop()
+                sub.close()
+            return a.log()
+
+    def test_connector_or_scan_as_permitted_follows_starts_exits_and_zombies(self):
+        if connector_expected():
+            mode = "process counts: kernel process connector"
+            settle = 3.0  # a few samples at 250 ms
+        else:
+            mode = "process counts: scanning /proc"
+            settle = 15.0  # the default scan_interval, 10 s
+        log = self.run_case("pc1", (), mode, settle)
+        self.assertIn("incremental" if "connector" in mode else "at most every 10000 ms", log)
+
+    def test_the_scanning_fallback_gives_the_same_counts(self):
+        tmp = tempfile.mkdtemp(prefix="nodelink-procroot-")
+        root = os.path.join(tmp, "proc")
+        os.symlink("/proc", root)
+        try:
+            self.run_case("pc2", ("--agent.proc_root=" + root, "--metrics.process_tracking.scan_interval=500ms"),
+                          "process counts: scanning %s at most every 500 ms" % root, 4.0)
+        finally:
+            os.unlink(root)
+            os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    unittest.main()
