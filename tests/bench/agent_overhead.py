@@ -2,16 +2,17 @@
 """Benchmark: nodelink-agent against prometheus-node-exporter, same run.
 
     NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py
+    NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py --processes
 
 Build first: cmake --build build --target nodelink-agent nodelink-broker agent_overhead
 Needs the Debian package prometheus-node-exporter. Bounded: about three
-minutes, loopback only. Prints:
+minutes, loopback only (--processes: only part 4, about half a minute, no
+node_exporter needed). Prints:
   1. node_exporter (only the comparable collectors: cpu, meminfo, diskstats,
      filesystem, netdev, loadavg, stat, hwmon, uname) scraped back to back:
      CPU per scrape with warm caches;
   2. the agent's collection measured in process (agent_overhead binary) back
-     to back, and with process counts / the task collector alone as the
-     number of processes grows (100 / 1,000 / 5,000 extra sleeping ones);
+     to back;
   3. side by side in one window, at 1 s and at 5 s: the nodelink-agent
      process (registered with a real nodelink-broker, publishing, sending
      heartbeats) and node_exporter scraped at the same interval, whole
@@ -19,6 +20,11 @@ minutes, loopback only. Prints:
      PSS; with, in the same window, what a cold collection costs
      (agent_overhead mode 3) and what one bare wake-up of a sleeping thread
      costs on this machine (mode 4: the floor of any sampler);
+  4. as the number of processes grows (100 / 1,000 / 5,000 extra sleeping
+     ones), in process: the process counts collector alone (mode 5: its
+     one-off start with the initial scan, its steady-state sample, the cost
+     per process exit at the next sample, and the scanning fallback's full
+     scan), and the task-process collector alone (mode 2);
 and the ratios against node_exporter. The 1-minute load average is printed
 first: on a shared machine, figures taken above ~1.5 are noisy.
 """
@@ -111,26 +117,47 @@ def node_exporter_warm(scrapes=200):
 
 
 def spawn_sleepers(n):
-    """n sleeping processes (forked from one small parent; killed as a group)."""
+    """n sleeping processes forked from one small parent, which kills and
+    reaps them itself when its stdin closes (stop_sleepers), so none is left
+    to an init that may be slow to reap."""
     code = ("import os, signal, sys\n"
             "n = int(sys.argv[1])\n"
+            "kids = []\n"
             "for i in range(n):\n"
-            "    if os.fork() == 0:\n"
-            "        signal.pause()\n"
-            "        os._exit(0)\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        while True:\n"
+            "            signal.pause()\n"
+            "    kids.append(pid)\n"
             "print('ready', flush=True)\n"
-            "signal.pause()\n")
-    p = subprocess.Popen([sys.executable, "-c", code, str(n)], stdout=subprocess.PIPE, start_new_session=True)
+            "sys.stdin.read()\n"
+            "for pid in kids:\n"
+            "    os.kill(pid, signal.SIGKILL)\n"
+            "for pid in kids:\n"
+            "    os.waitpid(pid, 0)\n")
+    p = subprocess.Popen([sys.executable, "-c", code, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         start_new_session=True)
     p.stdout.readline()
     return p
 
 
-def in_process(mode, samples, interval_ms=None):
+def stop_sleepers(p):
+    p.stdin.close()
+    try:
+        p.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def in_process(mode, samples, interval_ms=None, log=None):
     argv = [os.path.join(BUILD, "bench", "agent_overhead"), str(samples), str(mode)]
     if interval_ms is not None:
         argv.append(str(interval_ms))
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    return dict(kv.split("=") for kv in out.split())
+    run = subprocess.run(argv, capture_output=True, text=True, check=True)
+    if log is not None:
+        log.append(run.stderr)
+    return dict(kv.split("=") for kv in run.stdout.split())
 
 
 def start_broker():
@@ -194,7 +221,30 @@ def side_by_side(interval_ms, window_s, agent_args=()):
         stop(broker)
 
 
+def processes():
+    """Part 4: process counts and task processes as processes are added."""
+    print("process counts (collector alone, in process) and task-process collector, as processes are added "
+          "(load %.2f):" % os.getloadavg()[0])
+    for n in (100, 1000, 5000):
+        sl = spawn_sleepers(n)
+        try:
+            log = []
+            r = in_process(5, 2000, log=log)
+            mode = "connector" if "kernel process connector" in log[0] else "scan (connector unavailable)"
+            tasks = in_process(2, 3000)
+            print("+%5d sleeping (%s processes): %s; start (subscribe + initial scan) %s us; steady-state "
+                  "sample %s us; each process exit %s us at the next sample; fallback full scan %s us; "
+                  "task collector alone %.1f us"
+                  % (n, r["total"], mode, r["start_us"], r["steady_us"], r["per_exit_us"], r["scan_us"],
+                     float(tasks["cpu_us_per_sample"])))
+        finally:
+            stop_sleepers(sl)
+
+
 def main():
+    if "--processes" in sys.argv[1:]:
+        processes()
+        return
     print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
     ne_us, ne_mem, ne_size = node_exporter_warm()
     print("node_exporter (9 comparable collectors), 200 scrapes back to back: %.0f us CPU per scrape, "
@@ -223,18 +273,7 @@ def main():
 
     # Last: forking thousands of processes disturbs the machine (and its load
     # average) for a while.
-    for n in (100, 1000, 5000):
-        sl = spawn_sleepers(n)
-        try:
-            full = in_process(1, 100)
-            tasks = in_process(2, 3000)
-            f = float(full["cpu_us_per_sample"])
-            print("+%5d sleeping processes: a sample that scans process counts %.0f us (one scan per "
-                  "scan_interval 10 s: %.0f us per sample at 1 s, %.0f at 5 s); task collector alone %.1f us"
-                  % (n, f, f / 10, f / 2, float(tasks["cpu_us_per_sample"])))
-        finally:
-            os.killpg(sl.pid, signal.SIGKILL)
-            sl.wait()
+    processes()
 
 
 if __name__ == "__main__":
