@@ -44,6 +44,8 @@ static const conf_option_t s_options[] = {
                    "Heartbeat interval on the control connection"),
     CONF_OPT_RANGE("agent.system_info_check_interval", CONF_DURATION, T, sysinfo_check_ms, "30s", 1000,
                    86400000, "How often system information is checked for changes (republished when changed)"),
+    CONF_OPT_RANGE("agent.trim_interval", CONF_DURATION, T, trim_ms, "10m", 0, 86400000,
+                   "How often library code pages the agent no longer runs are unmapped (0: never); see docs/agent.md"),
     CONF_OPT("broker.publish_endpoint", CONF_STRING, T, publish_endpoint, "tcp://127.0.0.1:5555",
              "Broker frontend (XSUB) the agent publishes to"),
     CONF_OPT("broker.control_endpoint", CONF_STRING, T, control_endpoint, "tcp://127.0.0.1:5557",

@@ -20,6 +20,7 @@ typedef struct {
     char *sys_root;  /* "/sys" */
     int64_t heartbeat_ms;
     int64_t sysinfo_check_ms; /* how often system information is checked for changes */
+    int64_t trim_ms;          /* working-set trim interval, 0 = never (memtrim.h) */
     char *publish_endpoint;
     char *control_endpoint;
     bool metrics_enabled;

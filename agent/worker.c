@@ -18,6 +18,7 @@
 #include "cmdpipe.h"
 #include "curvekey.h"
 #include "log.h"
+#include "memtrim.h"
 #include "requests.h"
 #include "sampler.h"
 #include "sysinfo/sysinfo.h"
@@ -47,6 +48,8 @@ typedef struct {
     uint64_t sys_fingerprint;
     int64_t sys_check_ms;   /* interval */
     int64_t sys_next_check; /* monotonic ms */
+    int64_t trim_ms;        /* agent.trim_interval, 0 = never */
+    int64_t trim_next;      /* monotonic ms of the next working-set trim */
 } state_t;
 
 static void s_publish_sysinfo(state_t *w)
@@ -69,8 +72,29 @@ static void s_publish_sysinfo(state_t *w)
     arena_destroy(&a);
     /* Building it (the package list above all) is the agent's largest
      * allocation; give the freed pages back rather than keep them resident
-     * until the next time. */
+     * until the next time, and unmap the code it ran (parsers of package
+     * databases, YAML, ...) at the next wake-up. */
     malloc_trim(0);
+    if (w->trim_ms > 0 && w->trim_next > clock_mono_ms() + 1)
+        w->trim_next = clock_mono_ms() + 1;
+}
+
+/* Unmaps the code pages not used since the last trim (memtrim.h), when
+ * due. Runs on a wake-up the thread has anyway: it never adds one. */
+static void s_trim(state_t *w)
+{
+    int64_t now = clock_mono_ms();
+    if (w->trim_ms <= 0 || now < w->trim_next)
+        return;
+    w->trim_next = now + w->trim_ms;
+    bool debug = log_enabled(LOG_LEVEL_DEBUG);
+    long before = debug ? memtrim_rss_bytes() : 0;
+    memtrim_stats_t st;
+    if (memtrim_code(&st) != 0)
+        log_warn("working-set trim: madvise: %s", strerror(errno));
+    if (debug)
+        log_debug("working-set trim: %zu objects, %zu segments, %zu KB of code unmapped; RSS %ld -> %ld KB",
+                  st.objects, st.segments, st.bytes / 1024, before / 1024, memtrim_rss_bytes() / 1024);
 }
 
 static void s_check_sysinfo(state_t *w)
@@ -182,6 +206,12 @@ static int s_setup(state_t *w, const worker_args_t *args)
     w->sys_check_ms = cfg->sysinfo_check_ms;
     w->sys_next_check = clock_mono_ms() + w->sys_check_ms;
     w->sys_fingerprint = sysinfo_fingerprint(&w->sys);
+    /* The first trim comes after three samples: start-up code is done, and
+     * what the first samples and the first exchanges with the broker touch
+     * once (discovery, handshakes) goes with it. */
+    w->trim_ms = cfg->trim_ms;
+    int64_t first = 3 * cfg->interval_ms < w->trim_ms ? 3 * cfg->interval_ms : w->trim_ms;
+    w->trim_next = clock_mono_ms() + first;
     return 0;
 }
 
@@ -241,6 +271,7 @@ static void s_loop(state_t *w)
         check = n > 0;
         sampler_run_due(w->sampler, clock_now_ms());
         s_check_sysinfo(w);
+        s_trim(w);
     }
 }
 
