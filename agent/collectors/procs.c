@@ -102,6 +102,7 @@ typedef struct {
     proctrack_t *nl;
     procset_t *set;
     bool resync; /* events were lost: rebuild the set when a scan is allowed */
+    log_limit_t lost_log;
     /* scan mode */
     DIR *dir;
 } procs_collector_t;
@@ -148,8 +149,13 @@ static void s_resync(procs_collector_t *self, int64_t now_ns)
 static void s_follow(procs_collector_t *self, int64_t now_ns)
 {
     int events = proctrack_drain(self->nl, self->resync ? s_ignore : s_on_event, self);
-    if (events < 0 || procset_lost(self->set))
+    if (!self->resync && (events < 0 || procset_lost(self->set))) {
+        log_ratelimited(
+            &self->lost_log, LOG_LEVEL_INFO,
+            "process counts: process events were lost (%s); rescanning /proc, at most every %lld ms",
+            events < 0 ? "queue overflow" : "out of memory", (long long)(self->every_ns / 1000000));
         self->resync = true;
+    }
     if (self->resync) {
         if (s_scan_due(self, now_ns))
             s_resync(self, now_ns);
