@@ -25,6 +25,8 @@ struct _control_t {
     worker_t *worker;
     void *dealer;
     int64_t next_heartbeat; /* wall-clock ms (Unix) of the next heartbeat slot */
+    int64_t last_beat_ms;   /* wall-clock ms of the last heartbeat sent */
+    bool frames_beat;       /* the broker counts our frames as heartbeats */
     int64_t next_hello;     /* monotonic ms of a pending hello retry, -1 when none */
     int64_t hello_delay;
     bool registered;
@@ -90,15 +92,44 @@ static int64_t s_wall_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Wall-clock ms of the last thing the broker heard from us that keeps the
+ * registration alive: a heartbeat, or, when the broker counts them, a frame. */
+static int64_t s_last_beat(const control_t *self)
+{
+    int64_t last = self->last_beat_ms;
+    if (self->frames_beat && worker_last_frame_ms(self->worker) > last)
+        last = worker_last_frame_ms(self->worker);
+    return last;
+}
+
 /* Heartbeats go out on wall-clock multiples of the heartbeat interval, as
  * samples do on multiples of theirs: where the two coincide (every other
  * sample at 1 s, every fifth heartbeat at 5 s) both threads wake at
  * the same instant. The next slot is computed from the clock, so a stall
- * gives one heartbeat rather than a burst, and a clock stepped back by more
- * than an interval re-aligns. */
+ * gives one heartbeat rather than a burst, and a clock stepped back
+ * re-aligns.
+ *
+ * When the broker counts frames as heartbeats (HelloReply), a heartbeat is
+ * due only 1.5 intervals after the last frame or heartbeat, and the thread
+ * sleeps until the first slot at or after that: while samples go out at
+ * least that often (1 s samples, 2 s heartbeats) no heartbeat is sent (the
+ * thread still wakes on the slots to look); at 5 s samples two heartbeats
+ * per 10 s remain of five. The broker's limit is 3 intervals of
+ * silence; this keeps it under 2.5 (1.5 plus at most one slot). */
+#define CONTROL_BEAT_DUE(hb) ((hb) * 3 / 2)
+
 static void s_schedule_heartbeat(control_t *self, int64_t now_ms)
 {
-    self->next_heartbeat = (now_ms / self->cfg->heartbeat_ms + 1) * self->cfg->heartbeat_ms;
+    int64_t hb = self->cfg->heartbeat_ms;
+    int64_t from = now_ms;
+    if (self->frames_beat && self->registered && s_last_beat(self) + CONTROL_BEAT_DUE(hb) - 1 > from)
+        from = s_last_beat(self) + CONTROL_BEAT_DUE(hb) - 1;
+    self->next_heartbeat = (from / hb + 1) * hb;
+}
+
+static bool s_heartbeat_due(const control_t *self, int64_t now_ms)
+{
+    return !self->frames_beat || now_ms - s_last_beat(self) >= CONTROL_BEAT_DUE(self->cfg->heartbeat_ms);
 }
 
 /* Runs the timers that are due. */
@@ -113,9 +144,12 @@ static void s_on_timers(control_t *self)
         }
     }
     int64_t wall = s_wall_ns() / 1000000;
-    if (wall >= self->next_heartbeat || self->next_heartbeat - wall > self->cfg->heartbeat_ms) {
-        if (wall >= self->next_heartbeat && self->registered)
+    /* Slots are at most 2.5 intervals ahead; further means the clock went back. */
+    if (wall >= self->next_heartbeat || self->next_heartbeat - wall > 3 * self->cfg->heartbeat_ms) {
+        if (wall >= self->next_heartbeat && self->registered && s_heartbeat_due(self, wall)) {
             s_heartbeat(self);
+            self->last_beat_ms = wall;
+        }
         s_schedule_heartbeat(self, wall);
     }
 }
@@ -135,9 +169,12 @@ static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
 {
     bool accepted = r->has_accepted && r->accepted;
     if (accepted) {
+        self->frames_beat = r->has_frames_count_as_heartbeats && r->frames_count_as_heartbeats;
         if (!self->registered)
-            log_info("registered with the broker");
+            log_info("registered with the broker%s",
+                     self->frames_beat ? " (frames count as heartbeats)" : "");
         self->registered = true;
+        self->last_beat_ms = clock_now_ms(); /* the hello */
         self->refused_logged = false;
         cmdpipe_send(worker_pipe(self->worker), "SYSINFO", NULL, 0);
     } else {

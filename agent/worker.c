@@ -34,6 +34,7 @@ struct _worker_t {
     bool started;
     _Atomic uint64_t sequence;
     _Atomic uint32_t interval_ms;
+    _Atomic int64_t last_frame_ms; /* wall clock of the wake-up that last published */
 };
 
 /* The thread's own state; nothing here is touched by the main thread. */
@@ -251,7 +252,10 @@ static struct timespec s_timeout(state_t *w)
 
 static void s_share_state(state_t *w)
 {
-    atomic_store_explicit(&w->shared->sequence, sampler_sequence(w->sampler), memory_order_relaxed);
+    uint64_t seq = sampler_sequence(w->sampler);
+    if (seq != atomic_load_explicit(&w->shared->sequence, memory_order_relaxed))
+        atomic_store_explicit(&w->shared->last_frame_ms, clock_now_ms(), memory_order_relaxed);
+    atomic_store_explicit(&w->shared->sequence, seq, memory_order_relaxed);
     atomic_store_explicit(&w->shared->interval_ms, sampler_interval(w->sampler), memory_order_relaxed);
 }
 
@@ -298,6 +302,7 @@ worker_t *worker_start(void *zmq_ctx, const worker_args_t *args)
     self->ctx = zmq_ctx;
     self->args = *args;
     atomic_init(&self->sequence, 0);
+    atomic_init(&self->last_frame_ms, 0);
     atomic_init(&self->interval_ms, (uint32_t)args->cfg->interval_ms);
     snprintf(self->endpoint, sizeof self->endpoint, "inproc://nodelink-worker-%p", (void *)self);
     self->pipe = s_socket(zmq_ctx, ZMQ_PAIR, 0, 0);
@@ -349,6 +354,11 @@ void *worker_pipe(worker_t *self)
 uint64_t worker_sequence(const worker_t *self)
 {
     return atomic_load_explicit(&((worker_t *)self)->sequence, memory_order_relaxed);
+}
+
+int64_t worker_last_frame_ms(const worker_t *self)
+{
+    return atomic_load_explicit(&((worker_t *)self)->last_frame_ms, memory_order_relaxed);
 }
 
 uint32_t worker_interval(const worker_t *self)

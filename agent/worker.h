@@ -52,6 +52,11 @@ void *worker_pipe(worker_t *self);
 /* Sequence number of the last published frame (0 before the first). */
 uint64_t worker_sequence(const worker_t *self);
 
+/* Wall-clock ms (Unix) of the wake-up in which the worker last published a
+ * frame, 0 before the first: the control thread skips heartbeats while
+ * frames flow (control.c). */
+int64_t worker_last_frame_ms(const worker_t *self);
+
 /* The current sampling interval in ms. */
 uint32_t worker_interval(const worker_t *self);
 

@@ -105,6 +105,8 @@ static void s_hello_reply(control_t *self, const void *rid, size_t rid_len, bool
     reply.reason = (char *)reason;
     reply.has_heartbeat_ms = true;
     reply.heartbeat_ms = (uint32_t)self->a.heartbeat_ms;
+    reply.has_frames_count_as_heartbeats = accepted;
+    reply.frames_count_as_heartbeats = accepted; /* fanout.c refreshes last_heard_mono */
     Nodelink__ControlMessage msg = NODELINK__CONTROL_MESSAGE__INIT;
     msg.body_case = NODELINK__CONTROL_MESSAGE__BODY_HELLO_REPLY;
     msg.hello_reply = &reply;

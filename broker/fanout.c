@@ -97,6 +97,12 @@ static void s_track(fanout_t *self, const char *id, const Nodelink__TaskResponse
     agent_t *agent = registry_touch(self->registry, id);
     if (!agent)
         return;
+    /* A frame of the registered process (the epoch of its hello) is as good
+     * as a heartbeat, so agents need not send heartbeats while they publish.
+     * Frames of another process using the same id (refused, or restarted
+     * before its hello) keep nothing alive. */
+    if (agent->connected && frame->has_epoch && frame->epoch == agent->hello_epoch)
+        agent->last_heard_mono = clock_mono_ms();
     uint64_t missed;
     switch (registry_observe(agent, frame, clock_now_ms(), &missed)) {
     case SEQ_GAP:

@@ -42,7 +42,7 @@ typedef struct {
     uint64_t hello_epoch;
     int64_t connected_since_ms; /* wall clock */
     int64_t last_seen_ms;       /* wall clock: last control message or frame */
-    int64_t last_heard_mono;    /* monotonic: last control message (heartbeat expiry) */
+    int64_t last_heard_mono;    /* monotonic: last control message or frame of this process (expiry) */
     char reason[64];            /* why disconnected */
     /* frame stream */
     bool seq_known;

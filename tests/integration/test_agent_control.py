@@ -55,6 +55,29 @@ class AgentControlTest(unittest.TestCase):
             self.assertGreater(hbs[-1].last_sequence, 0)
             self.assertLessEqual(hbs[-1].last_sequence, published)
 
+    def test_no_heartbeats_while_frames_flow_when_the_broker_counts_them(self):
+        # Heartbeat interval 500 ms (the rig), samples every 200 ms: the
+        # broker counts frames, so no heartbeat goes out until the stream
+        # stops; then one per second (due 1.5 intervals after the last
+        # frame or heartbeat, on the next 500 ms slot), never a silence the
+        # broker would take for a dead agent (3 intervals).
+        with AgentRig("ctl-beat", interval="200ms", frames_beat=True) as rig:
+            rig.wait_samples(5)
+            self.assertIn("frames count as heartbeats", rig.proc.log())
+            start = len(rig.control)
+            rig.pump(3.0)
+            self.assertEqual([c for c in rig.control[start:] if c.HasField("heartbeat")], [])
+            r = rig.request(stream(pb().MetricsStreamRequest.STOP))
+            self.assertEqual(r.status, pb().TaskResponse.COMPLETED, r.error_message)
+            stopped = time.time() * 1000
+            wait_for(lambda: rig.pump(0.1) or sum(c.HasField("heartbeat") for c in rig.control[start:]) >= 4,
+                     timeout=8, what="heartbeats after STOP")
+            beats = [c.heartbeat.timestamp_ms for c in rig.control[start:] if c.HasField("heartbeat")]
+            self.assertLess(beats[0] - stopped, 1500, "first heartbeat after the last frame")
+            gaps = [b - a for a, b in zip(beats, beats[1:])]
+            self.assertTrue(all(900 <= g <= 1100 for g in gaps), gaps)
+            self.assertTrue(all(b % 500 < 50 for b in beats), "on slots: %s" % [b % 500 for b in beats])
+
     def test_forgotten_agent_says_hello_again(self):
         with AgentRig("ctl-forget") as rig:
             wait_for(lambda: rig.pump(0.1) or any(c.HasField("heartbeat") for c in rig.control), what="heartbeat")

@@ -36,7 +36,7 @@ def pb():
 class AgentRig:
     """An agent with a fake broker: SUB for frames, ROUTER for control."""
 
-    def __init__(self, agent_id="live1", interval="1s", extra=(), env=None, accept=True):
+    def __init__(self, agent_id="live1", interval="1s", extra=(), env=None, accept=True, frames_beat=False):
         self.ctx = zmq.Context.instance()
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
@@ -48,6 +48,7 @@ class AgentRig:
         self.tmp = tempfile.mkdtemp(prefix="nodelink-agent-test-")
         self.agent_id = agent_id
         self.accept = accept
+        self.frames_beat = frames_beat  # hello_reply.frames_count_as_heartbeats
         self.identity = None
         self.frames = []     # (topic, TaskResponse)
         self.control = []    # ControlMessage received
@@ -96,6 +97,8 @@ class AgentRig:
                 if cm.HasField("hello"):
                     r = pb().ControlMessage()
                     r.hello_reply.accepted = self.accept
+                    if self.frames_beat:
+                        r.hello_reply.frames_count_as_heartbeats = True
                     if not self.accept:
                         r.hello_reply.reason = "test refuses"
                     self.router.send_multipart([ident, r.SerializeToString()])

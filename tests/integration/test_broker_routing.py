@@ -117,12 +117,34 @@ class BrokerRouting(unittest.TestCase):
         topic, st = sub.recv(3)
         self.assertEqual(topic, b"status.quiet:")
         self.assertEqual(st.agent_status.state, pb().AgentStatus.CONNECTED)
+        # Silent: neither heartbeats nor frames (frames count as heartbeats).
         a.send_heartbeats = False
+        a.publish_interval = 0
         topic, st = sub.recv(3)
         self.assertEqual(topic, b"status.quiet:")
         self.assertEqual(st.agent_status.state, pb().AgentStatus.DISCONNECTED)
         self.assertIn("heartbeat", st.agent_status.reason)
         self.assertEqual(agent_states(self.client())["quiet"].state, pb().AgentStatus.DISCONNECTED)
+        sub.close()
+
+    def test_frames_of_the_registered_process_count_as_heartbeats(self):
+        sub = Subscriber(self.stack.ep("backend"), [b"status.busy:"])
+        time.sleep(0.3)
+        a = self.agent("busy")
+        a.wait_accepted()
+        topic, st = sub.recv(3)
+        self.assertEqual(st.agent_status.state, pb().AgentStatus.CONNECTED)
+        # Publishing every 50 ms with no heartbeat: alive for many times the
+        # 600 ms limit (3 x 200 ms heartbeats).
+        a.send_heartbeats = False
+        self.assertEqual(sub.recv(2.0), (None, None), "no status change while frames flow")
+        self.assertEqual(agent_states(self.client())["busy"].state, pb().AgentStatus.CONNECTED)
+        # Frames of another process (an epoch other than the hello's) keep
+        # nothing alive.
+        a.epoch ^= 1
+        topic, st = sub.recv(3)
+        self.assertEqual(st.agent_status.state, pb().AgentStatus.DISCONNECTED)
+        self.assertIn("heartbeat", st.agent_status.reason)
         sub.close()
 
     def test_agent_restart_registers_again_and_resumes(self):
