@@ -23,6 +23,7 @@ import unittest
 from harness import Stack, Subscriber, popen
 
 TOL = 20          # processes started or ended by others between the sample and our count
+ZTOL = 2          # the same for zombies
 EXTRA = 300       # sleeping processes started by the test
 ZOMBIES = 3
 
@@ -72,8 +73,28 @@ for _ in range(int(sys.argv[1])):
 """
 
 
-def proc_count():
-    return sum(1 for d in os.listdir("/proc") if d.isdigit())
+class Snapshot:
+    """/proc as the test sees it: processes, zombies, and the children of
+    one parent (the spawner's), so the test can tell its own processes from
+    whatever else the machine runs meanwhile (possibly another copy of this
+    test)."""
+
+    def __init__(self, parent=None):
+        self.total = self.zombies = self.children = 0
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # exited meanwhile
+            self.total += 1
+            self.zombies += fields[0] == "Z"
+            self.children += parent is not None and int(fields[1]) == parent
+
+    def __repr__(self):
+        return "/proc: %d processes, %d zombies, %d children" % (self.total, self.zombies, self.children)
 
 
 def connector_expected():
@@ -120,40 +141,46 @@ class Spawner:
 
 class Frames:
     """The agent's metrics frames; each decoded frame is checked for the
-    invariant and paired with /proc counted on arrival."""
+    invariant and paired with a Snapshot of /proc taken on arrival."""
 
     def __init__(self, test, sub, agent):
         self.test, self.sub, self.agent = test, sub, agent
         self.seen = 0
+        self.parent = None  # whose children Snapshot counts
 
     def latest(self, timeout=5.0):
         got = self.sub.recv(timeout)
         self.test.assertIsNotNone(got, "no metrics frame\n" + self.agent.log()[-3000:])
-        while True:  # skip to the newest, so the count below is of the same moment
+        while True:  # skip to the newest, so the snapshot below is of the same moment
             more = self.sub.recv(0)
             if more is None:
                 break
             got = more
-        count = proc_count()
+        snap = Snapshot(self.parent)
         p = got[1].metrics_response.metrics_data.processes
         for f in ("total_processes", "running_processes", "sleeping_processes", "zombie_processes"):
             self.test.assertTrue(p.HasField(f), f)
         self.test.assertEqual(p.running_processes + p.sleeping_processes + p.zombie_processes,
                               p.total_processes, p)
         self.seen += 1
-        return p, count
+        return p, snap
 
     def await_(self, what, pred, timeout):
-        """Frames until pred(processes, /proc count) holds; fails after timeout."""
+        """Frames until pred(processes, snapshot) holds; fails after timeout."""
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
-            p, count = self.latest()
-            last = (p.total_processes, p.running_processes, p.sleeping_processes, p.zombie_processes, count)
-            if pred(p, count):
-                return p
-        self.test.fail("%s: not within %.0f s; last (total, running, sleeping, zombie, /proc): %s\n%s"
-                       % (what, timeout, last, self.agent.log()[-3000:]))
+            p, snap = self.latest()
+            last = "agent: total %d, running %d, sleeping %d, zombie %d; %r" % (
+                p.total_processes, p.running_processes, p.sleeping_processes, p.zombie_processes, snap)
+            if pred(p, snap):
+                return p, snap
+        self.test.fail("%s: not within %.0f s; last %s\n%s" % (what, timeout, last, self.agent.log()[-3000:]))
+
+
+def agrees(p, snap):
+    """The agent's total and zombies match /proc counted at the same moment."""
+    return abs(p.total_processes - snap.total) <= TOL and abs(p.zombie_processes - snap.zombies) <= ZTOL
 
 
 class AgentProcessCounts(unittest.TestCase):
@@ -166,20 +193,23 @@ class AgentProcessCounts(unittest.TestCase):
                 frames = Frames(self, sub, a)
                 frames.latest(10)
                 self.assertIn(mode_line, a.log())
-                close = lambda p, count: abs(p.total_processes - count) <= TOL
-                base = frames.await_("agent total agrees with /proc", close, 10)
-                base_total, base_zombies = base.total_processes, base.zombie_processes
+                base, base_snap = frames.await_("agent counts agree with /proc", agrees, 10)
 
                 spawner = Spawner()
-                grown = lambda p, count: (close(p, count) and p.zombie_processes >= ZOMBIES and
-                                          abs(p.total_processes - base_total - (EXTRA + ZOMBIES + 1)) <= TOL)
-                p = frames.await_("+%d sleeping, %d zombies" % (EXTRA, ZOMBIES), grown, settle_s)
+                frames.parent = spawner.proc.pid
+                ours = EXTRA + ZOMBIES + 1  # with the spawner itself
+
+                # The agent's rise matches /proc's, and /proc holds all of ours.
+                def grown(p, snap):
+                    rise, proc_rise = p.total_processes - base.total_processes, snap.total - base_snap.total
+                    return (agrees(p, snap) and abs(rise - proc_rise) <= TOL and snap.children == EXTRA + ZOMBIES
+                            and p.zombie_processes >= ZOMBIES and p.total_processes >= ours)
+                p, snap = frames.await_("+%d sleeping, %d zombies" % (EXTRA, ZOMBIES), grown, settle_s)
                 self.assertGreaterEqual(p.sleeping_processes, EXTRA)
 
                 self.assertTrue(spawner.reap(), "spawner reaped its children")
-                gone = lambda p, count: (close(p, count) and p.zombie_processes <= base_zombies and
-                                         p.total_processes <= base_total + TOL)
-                frames.await_("back to the start after reaping", gone, settle_s)
+                frames.parent = None
+                frames.await_("back in agreement after reaping", agrees, settle_s)
                 self.assertGreater(frames.seen, 3)
                 self.assertNotIn("could not read its source", a.log())
             finally:
@@ -210,25 +240,25 @@ class AgentProcessCounts(unittest.TestCase):
                 frames = Frames(self, sub, a)
                 frames.latest(10)
                 self.assertIn("process counts: kernel process connector", a.log())
-                close = lambda p, count: abs(p.total_processes - count) <= TOL
-                base_total = frames.await_("agent total agrees with /proc", close, 10).total_processes
+                frames.await_("agent counts agree with /proc", agrees, 10)
                 # While the agent is stopped nothing drains its event queue:
-                # 3,000 processes (6,000 events; it holds about 2,500) overflow it for certain, and
-                # the starts of the 300 sleepers after them are lost: only a
-                # rescan can find those.
+                # 3,000 processes (6,000 events; it holds about 2,500) overflow
+                # it for certain, and the starts of the 300 sleepers after them
+                # are lost: only a rescan can find those.
                 a.signal(signal.SIGSTOP)
                 try:
                     subprocess.run([sys.executable, "-c", BURST, "3000"], check=True, timeout=120)
                     spawner = Spawner(EXTRA, 0)
                 finally:
                     a.signal(signal.SIGCONT)
-                found = lambda p, count: close(p, count) and p.total_processes >= base_total + EXTRA - TOL
+                frames.parent = spawner.proc.pid
+                found = lambda p, snap: agrees(p, snap) and snap.children == EXTRA
                 frames.await_("the sleepers found by the rescan", found, 5)
                 self.assertIn("process events were lost (queue overflow)", a.log())
                 # Events are followed again after the rescan.
                 self.assertTrue(spawner.reap())
-                gone = lambda p, count: close(p, count) and p.total_processes <= base_total + TOL
-                frames.await_("the sleepers gone", gone, 3)
+                frames.parent = None
+                frames.await_("the sleepers gone", agrees, 3)
             finally:
                 if spawner:
                     spawner.stop()
