@@ -4,7 +4,6 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "collectors/collector.h"
 #include "collectors/cpu.h"
