@@ -56,7 +56,7 @@ static const conf_option_t s_options[] = {
                    "Sampling interval (100ms..1h); samples land on multiples of it"),
     CONF_OPT_RANGE("metrics.retention_period", CONF_DURATION, T, retention_ms, "24h", 0, 366LL * 86400000,
                    "How long the in-memory history ring keeps samples (also bounded by history_max_size)"),
-    CONF_OPT_RANGE("metrics.history_max_size", CONF_SIZE, T, history_max_bytes, "1MB", 0, 1LL << 32,
+    CONF_OPT_RANGE("metrics.history_max_size", CONF_SIZE, T, history_max_bytes, "512KB", 0, 1LL << 32,
                    "Memory bound of the history ring (encoded samples); 0 disables history"),
     CONF_OPT_CHECK("metrics.collected_metrics", CONF_LIST, T, collected, NULL, s_check_selector,
                    "Metric selectors to collect (empty = all), e.g. [cpu, memory, disk, network, load]"),

@@ -3,17 +3,19 @@
 
     NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py
     NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py --processes
+    NODELINK_BUILD_DIR=build /usr/bin/python3 tests/bench/agent_overhead.py --memory
 
 Build first: cmake --build build --target nodelink-agent nodelink-broker agent_overhead
-Needs the Debian package prometheus-node-exporter. Bounded: about three
-minutes, loopback only (--processes: only part 4, about half a minute, no
-node_exporter needed). Prints:
+Needs the Debian package prometheus-node-exporter. Bounded: about seven
+minutes, loopback only (--processes: only part 4, about half a minute;
+--memory: only part 5, 200 s; neither needs node_exporter). Prints:
   1. node_exporter (only the comparable collectors: cpu, meminfo, diskstats,
      filesystem, netdev, loadavg, stat, hwmon, uname) scraped back to back:
      CPU per scrape with warm caches;
   2. the agent's collection measured in process (agent_overhead binary) back
      to back;
-  3. side by side in one window, at 1 s and at 5 s: the nodelink-agent
+  3. side by side in one window, at 1 s and at 5 s, and at 1 s with the
+     working-set trim off (agent.trim_interval=0): the nodelink-agent
      process (registered with a real nodelink-broker, publishing, sending
      heartbeats) and node_exporter scraped at the same interval, whole
      process CPU per sample / scrape (every thread, from schedstat), RSS and
@@ -25,6 +27,8 @@ node_exporter needed). Prints:
      one-off start with the initial scan, its steady-state sample, the cost
      per process exit at the next sample, and the scanning fallback's full
      scan), and the task-process collector alone (mode 2);
+  5. the agent's RSS/PSS/private memory every 20 s for 200 s while its
+     history ring fills (sampling every 100 ms, default settings);
 and the ratios against node_exporter. The 1-minute load average is printed
 first: on a shared machine, figures taken above ~1.5 are noisy.
 """
@@ -221,6 +225,33 @@ def side_by_side(interval_ms, window_s, agent_args=()):
         stop(broker)
 
 
+def memory_fill(seconds=200, interval_ms=100):
+    """Part 5: the agent's resident memory over time as its history ring
+    fills (sampling every 100 ms fills the default 512 KB in under 3 min),
+    with the working-set trim as configured by default."""
+    print("agent memory while the history ring fills (every %d ms, default settings, load %.2f):"
+          % (interval_ms, os.getloadavg()[0]))
+    broker, ports = start_broker()
+    time.sleep(0.3)
+    agent = subprocess.Popen([
+        os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=bench-mem",
+        "--broker.publish_endpoint=tcp://127.0.0.1:%d" % ports[0],
+        "--broker.control_endpoint=tcp://127.0.0.1:%d" % ports[2],
+        "--metrics.collection_interval=%dms" % interval_ms, "--log.level=warn"])
+    try:
+        peak = 0
+        for t in range(0, seconds + 1, 20):
+            if t:
+                time.sleep(20)
+            rss, pss, private = memory_kb(agent.pid)
+            peak = max(peak, rss)
+            print("  t=%3d s: RSS %d KB, PSS %d KB, private %d KB" % (t, rss, pss, private))
+        print("  highest RSS seen: %d KB" % peak)
+    finally:
+        stop(agent)
+        stop(broker)
+
+
 def processes():
     """Part 4: process counts and task processes as processes are added."""
     print("process counts (collector alone, in process) and task-process collector, as processes are added "
@@ -245,6 +276,9 @@ def main():
     if "--processes" in sys.argv[1:]:
         processes()
         return
+    if "--memory" in sys.argv[1:]:
+        memory_fill()
+        return
     print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
     ne_us, ne_mem, ne_size = node_exporter_warm()
     print("node_exporter (9 comparable collectors), 200 scrapes back to back: %.0f us CPU per scrape, "
@@ -253,11 +287,9 @@ def main():
     us = float(base["cpu_us_per_sample"])
     print("agent collection in process, back to back, no process tracking: %.1f us CPU "
           "(node_exporter / agent = %.0fx), frame %s bytes" % (us, ne_us / us, base["frame_bytes"]))
-    # The third run separates sampling from the control protocol: heartbeats
-    # (every 2 s by default, each waking the control thread and ZeroMQ's I/O
-    # thread) pushed out to one an hour.
-    for interval_ms, window, args in ((1000, 20, ()), (5000, 60, ()),
-                                      (5000, 30, ("--agent.heartbeat_interval=1h",))):
+    # The third run is the first without the working-set trim: what the
+    # trim saves, and that it costs nothing per sample.
+    for interval_ms, window, args in ((1000, 20, ()), (5000, 60, ()), (1000, 20, ("--agent.trim_interval=0",))):
         r = side_by_side(interval_ms, window, args)
         threads = ", ".join("%s %.0f" % (k, v) for k, v in sorted(r["threads"].items(), key=lambda kv: -kv[1]))
         print("at %d s%s, side by side for %d s (load %.2f):" % (interval_ms // 1000, " " + " ".join(args) if args
@@ -271,6 +303,7 @@ def main():
         print("  memory: agent RSS %d KB, PSS %d KB, private %d KB; node_exporter RSS %d KB, PSS %d KB, "
               "private %d KB; RSS ratio %.1fx" % (am + nm + (nm[0] / am[0],)))
 
+    memory_fill()
     # Last: forking thousands of processes disturbs the machine (and its load
     # average) for a while.
     processes()
