@@ -19,10 +19,11 @@
  * working set of a sample. Objects with text relocations (whose code pages
  * may have been written) are left alone.
  *
- * Called from the sampling thread after start-up and after rare work
- * (system information), and every agent.trim_interval; a call costs a
- * walk of ~25 objects and, afterwards, one minor fault per page of the
- * working set (a few hundred).
+ * Called from the sampling thread after start-up, after rare work (every
+ * system information check and build) and at least every
+ * agent.trim_interval; a call costs a walk of ~25 objects and, afterwards,
+ * a few dozen minor faults (each maps 64 KB) to map a sample's working set
+ * back: about 0.1 ms per trim.
  */
 #ifndef NODELINK_MEMTRIM_H
 #define NODELINK_MEMTRIM_H

@@ -104,6 +104,10 @@ static void s_check_sysinfo(state_t *w)
     if (now < w->sys_next_check)
         return;
     w->sys_next_check = now + w->sys_check_ms;
+    /* The check runs code no sample runs (interface and address dumps,
+     * formatting); its pages are dropped right after, in this wake-up. */
+    if (w->trim_ms > 0)
+        w->trim_next = now;
     uint64_t fp = sysinfo_fingerprint(&w->sys);
     if (fp != w->sys_fingerprint) {
         if (w->sys_fingerprint)
