@@ -19,11 +19,13 @@
  * working set of a sample. Objects with text relocations (whose code pages
  * may have been written) are left alone.
  *
- * Called from the sampling thread after start-up, after rare work (every
- * system information check and build) and at least every
- * agent.trim_interval; a call costs a walk of ~25 objects and, afterwards,
- * a few dozen minor faults (each maps 64 KB) to map a sample's working set
- * back: about 0.1 ms per trim.
+ * Called from the sampling thread after start-up, after rare work (system
+ * information builds) and every agent.trim_interval (10 minutes). A trim
+ * is not free: unmapping costs about 1 us per resident page (each is a
+ * shared page-cache folio whose map count changes), 1.5-2 ms for the
+ * agent's ~1,500 pages on the benchmark machine, and the pages a sample
+ * uses fault back in afterwards. That is why it runs every few minutes,
+ * not after every piece of rare work.
  */
 #ifndef NODELINK_MEMTRIM_H
 #define NODELINK_MEMTRIM_H
