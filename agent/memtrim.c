@@ -36,7 +36,8 @@ static bool s_has_textrel(const struct dl_phdr_info *info)
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_DYNAMIC)
             continue;
-        for (const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + ph->p_vaddr); d->d_tag != DT_NULL; d++)
+        for (const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + ph->p_vaddr); d->d_tag != DT_NULL;
+             d++)
             if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)))
                 return true;
     }
@@ -100,7 +101,8 @@ int memtrim_code(memtrim_stats_t *stats)
     /* Static: 4 KB of ranges should not live on the sampling thread's stack,
      * and only that thread trims. */
     static trim_ctx_t ctx;
-    ctx = (trim_ctx_t){.page = page > 0 ? (uintptr_t)page : 4096, .vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR)};
+    ctx = (trim_ctx_t){.page = page > 0 ? (uintptr_t)page : 4096,
+                       .vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR)};
     dl_iterate_phdr(s_object, &ctx);
     int err = 0;
     for (size_t i = 0; i < ctx.n; i++) {

@@ -22,6 +22,7 @@
 #include "requests.h"
 #include "sampler.h"
 #include "sysinfo/sysinfo.h"
+#include "sysinfo/watch.h"
 #include "taskreg.h"
 #include "wire.h"
 
@@ -49,6 +50,8 @@ typedef struct {
     uint64_t sys_fingerprint;
     int64_t sys_check_ms;   /* interval */
     int64_t sys_next_check; /* monotonic ms */
+    sysinfo_watch_t *watch; /* kernel notifications of likely changes */
+    bool watch_pending;     /* one fired: a check is scheduled, stop polling them */
     int64_t trim_ms;        /* agent.trim_interval, 0 = never */
     int64_t trim_next;      /* monotonic ms of the next working-set trim */
 } state_t;
@@ -110,6 +113,7 @@ static void s_check_sysinfo(state_t *w)
     if (now < w->sys_next_check)
         return;
     w->sys_next_check = now + w->sys_check_ms;
+    w->watch_pending = false;
     uint64_t fp = sysinfo_fingerprint(&w->sys);
     if (fp != w->sys_fingerprint) {
         if (w->sys_fingerprint)
@@ -213,6 +217,13 @@ static int s_setup(state_t *w, const worker_args_t *args)
     w->sys_check_ms = cfg->sysinfo_check_ms;
     w->sys_next_check = clock_mono_ms() + w->sys_check_ms;
     w->sys_fingerprint = sysinfo_fingerprint(&w->sys);
+    w->watch = sysinfo_watch_new(&w->sys);
+    if (!w->watch)
+        return -1;
+    log_info("system information: republished on change, checked every %lld s%s%s",
+             (long long)(w->sys_check_ms / 1000),
+             *sysinfo_watch_sources(w->watch) ? " and at once on kernel events: " : "",
+             sysinfo_watch_sources(w->watch));
     /* The first trim comes after three samples: start-up code is done, and
      * what the first samples and the first exchanges with the broker touch
      * once (discovery, handshakes) goes with it. */
@@ -226,6 +237,7 @@ static void s_teardown(state_t *w)
 {
     sampler_destroy(&w->sampler);
     taskreg_destroy(&w->registry);
+    sysinfo_watch_destroy(&w->watch);
     if (w->pub)
         zmq_close(w->pub);
     if (w->pipe)
@@ -265,6 +277,10 @@ static void s_share_state(state_t *w)
     atomic_store_explicit(&w->shared->interval_ms, sampler_interval(w->sampler), memory_order_relaxed);
 }
 
+/* After a change notification, the check waits this long for the rest of
+ * the burst (an interface coming up brings link and address events). */
+#define WORKER_SYSINFO_SETTLE_MS 250
+
 static void s_loop(state_t *w)
 {
     int fd = cmdpipe_fd(w->pipe);
@@ -273,12 +289,19 @@ static void s_loop(state_t *w)
         if (check && s_drain(w) != 0)
             return;
         s_share_state(w);
-        struct pollfd p = {fd, POLLIN, 0};
+        struct pollfd p[1 + SYSINFO_WATCH_FDS] = {{fd, POLLIN, 0}};
+        int nfds = 1 + (w->watch_pending ? 0 : sysinfo_watch_pollfds(w->watch, p + 1));
         struct timespec ts = s_timeout(w);
-        int n = ppoll(&p, 1, &ts, NULL);
+        int n = ppoll(p, (nfds_t)nfds, &ts, NULL);
         if (n < 0 && errno != EINTR)
             return;
-        check = n > 0;
+        check = n > 0 && p[0].revents;
+        if (n > 0 && nfds > 1 && sysinfo_watch_fired(w->watch, p + 1, nfds - 1)) {
+            w->watch_pending = true;
+            int64_t due = clock_mono_ms() + WORKER_SYSINFO_SETTLE_MS;
+            if (due < w->sys_next_check)
+                w->sys_next_check = due;
+        }
         sampler_run_due(w->sampler, clock_now_ms());
         s_check_sysinfo(w);
         s_trim(w);

@@ -117,6 +117,11 @@ static uint64_t s_hash_mtime(uint64_t h, const char *root, const char *path)
     return h;
 }
 
+const char *sysinfo_mountinfo(const sysinfo_env_t *env)
+{
+    return strcmp(env->proc_root, "/proc") != 0 ? "1/mountinfo" : "self/mountinfo";
+}
+
 uint64_t sysinfo_fingerprint(const sysinfo_env_t *env)
 {
     static const char *const pkg_dbs[] = {"/var/lib/dpkg/status", "/var/lib/rpm/rpmdb.sqlite",
@@ -124,7 +129,7 @@ uint64_t sysinfo_fingerprint(const sysinfo_env_t *env)
                                           "/var/lib/pacman/local"};
     char path[4096];
     uint64_t h = 14695981039346656037ULL;
-    snprintf(path, sizeof path, "%s/self/mountinfo", env->proc_root);
+    snprintf(path, sizeof path, "%s/%s", env->proc_root, sysinfo_mountinfo(env));
     h = s_hash_file(h, path);
     snprintf(path, sizeof path, "%s/sys/kernel/hostname", env->proc_root);
     h = s_hash_file(h, path);

@@ -46,6 +46,11 @@ Nodelink__SystemInfoResponse *sysinfo_build(const sysinfo_env_t *env, sysinfo_pa
  * changed; uptime and free memory are deliberately not part of it. */
 uint64_t sysinfo_fingerprint(const sysinfo_env_t *env);
 
+/* The mount table the agent reports, relative to proc_root: its own
+ * ("self/mountinfo"), or the host's PID 1's ("1/mountinfo") when proc_root
+ * is not /proc (a containerised agent reading the host's procfs). */
+const char *sysinfo_mountinfo(const sysinfo_env_t *env);
+
 /* Joins root and an absolute path ("/" + "/etc/os-release" = "/etc/os-release"). */
 void sysinfo_path(char *buf, size_t size, const char *root, const char *path);
 

@@ -36,16 +36,24 @@ def pb():
 class AgentRig:
     """An agent with a fake broker: SUB for frames, ROUTER for control."""
 
-    def __init__(self, agent_id="live1", interval="1s", extra=(), env=None, accept=True, frames_beat=False):
+    def __init__(self, agent_id="live1", interval="1s", extra=(), env=None, accept=True, frames_beat=False,
+                 wrap=(), ipc=False):
+        """wrap: a command the agent runs under (e.g. namespaces); ipc: the
+        endpoints are ipc:// files, reachable from another network namespace."""
         self.ctx = zmq.Context.instance()
+        self.tmp = tempfile.mkdtemp(prefix="nodelink-agent-test-")
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
         self.sub.setsockopt(zmq.LINGER, 0)
-        pub_port = self.sub.bind_to_random_port("tcp://" + LOOPBACK)
         self.router = self.ctx.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
-        ctl_port = self.router.bind_to_random_port("tcp://" + LOOPBACK)
-        self.tmp = tempfile.mkdtemp(prefix="nodelink-agent-test-")
+        if ipc:
+            pub_ep, ctl_ep = "ipc://%s/pub.sock" % self.tmp, "ipc://%s/ctl.sock" % self.tmp
+            self.sub.bind(pub_ep)
+            self.router.bind(ctl_ep)
+        else:
+            pub_ep = "tcp://%s:%d" % (LOOPBACK, self.sub.bind_to_random_port("tcp://" + LOOPBACK))
+            ctl_ep = "tcp://%s:%d" % (LOOPBACK, self.router.bind_to_random_port("tcp://" + LOOPBACK))
         self.agent_id = agent_id
         self.accept = accept
         self.frames_beat = frames_beat  # hello_reply.frames_count_as_heartbeats
@@ -53,9 +61,8 @@ class AgentRig:
         self.frames = []     # (topic, TaskResponse)
         self.control = []    # ControlMessage received
         self.responses = {}  # task_id -> TaskResponse
-        argv = [os.path.join(BIN, "nodelink-agent"), "--agent.id=" + agent_id,
-                "--broker.publish_endpoint=tcp://%s:%d" % (LOOPBACK, pub_port),
-                "--broker.control_endpoint=tcp://%s:%d" % (LOOPBACK, ctl_port),
+        argv = list(wrap) + [os.path.join(BIN, "nodelink-agent"), "--agent.id=" + agent_id,
+                "--broker.publish_endpoint=" + pub_ep, "--broker.control_endpoint=" + ctl_ep,
                 "--metrics.collection_interval=" + interval, "--agent.heartbeat_interval=500ms"] + list(extra)
         self.proc = Process("agent-" + agent_id, argv, self.tmp, env=env)
 
