@@ -173,17 +173,21 @@ def start_broker():
     return subprocess.Popen(argv), ports
 
 
+def start_agent(agent_id, ports, interval_ms, *args):
+    """nodelink-agent publishing to and registered with the broker on ports."""
+    return subprocess.Popen([
+        os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=" + agent_id,
+        "--broker.publish_endpoint=tcp://127.0.0.1:%d" % ports[0],
+        "--broker.control_endpoint=tcp://127.0.0.1:%d" % ports[2],
+        "--metrics.collection_interval=%dms" % interval_ms, "--log.level=warn"] + list(args))
+
+
 def side_by_side(interval_ms, window_s, agent_args=()):
     """Agent, node_exporter scraped at the same interval, and the in-process
     cold-collection and bare wake-up probes, all in one window."""
     broker, ports = start_broker()
     time.sleep(0.3)
-    agent = subprocess.Popen([
-        os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=bench",
-        "--broker.publish_endpoint=tcp://127.0.0.1:%d" % ports[0],
-        "--broker.control_endpoint=tcp://127.0.0.1:%d" % ports[2],
-        "--metrics.collection_interval=%dms" % interval_ms, "--metrics.process_tracking.enabled=false",
-        "--log.level=warn"] + list(agent_args))
+    agent = start_agent("bench", ports, interval_ms, "--metrics.process_tracking.enabled=false", *agent_args)
     ne, url = start_node_exporter()
     stop_scraping = threading.Event()
 
@@ -233,11 +237,7 @@ def memory_fill(seconds=200, interval_ms=100):
           % (interval_ms, os.getloadavg()[0]))
     broker, ports = start_broker()
     time.sleep(0.3)
-    agent = subprocess.Popen([
-        os.path.join(BUILD, "bin", "nodelink-agent"), "--agent.id=bench-mem",
-        "--broker.publish_endpoint=tcp://127.0.0.1:%d" % ports[0],
-        "--broker.control_endpoint=tcp://127.0.0.1:%d" % ports[2],
-        "--metrics.collection_interval=%dms" % interval_ms, "--log.level=warn"])
+    agent = start_agent("bench-mem", ports, interval_ms)
     try:
         peak = 0
         for t in range(0, seconds + 1, 20):
