@@ -327,6 +327,11 @@ done:
 
 static int s_assign_text(const conf_option_t *o, void *cfg, const char *text, char *err, size_t errlen)
 {
+    if (o->offset == CONF_FOREIGN) {
+        s_err(err, errlen, "%s is a setting of %s: accepted in a shared configuration file, it does nothing here",
+              o->key, o->help);
+        return -1;
+    }
     if (o->type == CONF_LIST)
         return s_assign_list_text(o, cfg, text, err, errlen);
     return s_assign_scalar(o, cfg, text, err, errlen);
@@ -578,6 +583,32 @@ static long s_find_line(const char *path, const char *key)
     return found;
 }
 
+/* A foreign key's value from a file: parsed into a scratch value (so a bad
+ * one is still reported) and dropped. */
+static int s_check_foreign(const conf_option_t *o, const slot_t *slot, char *err, size_t errlen)
+{
+    union {
+        int64_t i;
+        bool b;
+        double d;
+        char *s;
+        conf_list_t l;
+    } scratch;
+    memset(&scratch, 0, sizeof scratch);
+    conf_option_t tmp = *o;
+    tmp.offset = 0;
+    int r = 0;
+    if (o->type == CONF_LIST && slot->seq)
+        r = s_assign_list(&tmp, &scratch, slot->seq, slot->seq_count, err, errlen);
+    else if (o->type != CONF_LIST && slot->str)
+        r = s_assign_scalar(&tmp, &scratch, slot->str, err, errlen);
+    if (o->type == CONF_STRING)
+        free(scratch.s);
+    else if (o->type == CONF_LIST)
+        conf_list_clear(&scratch.l);
+    return r;
+}
+
 int conf_load_file(const conf_schema_t *schema, void *cfg, const char *path, char *err, size_t errlen)
 {
     size_t total = schema->n_options * sizeof(slot_t);
@@ -627,7 +658,9 @@ int conf_load_file(const conf_schema_t *schema, void *cfg, const char *path, cha
         const conf_option_t *o = &schema->options[i];
         char why[512];
         int r = 0;
-        if (o->type == CONF_LIST && slots[i].seq)
+        if (o->offset == CONF_FOREIGN)
+            r = s_check_foreign(o, &slots[i], why, sizeof why);
+        else if (o->type == CONF_LIST && slots[i].seq)
             r = s_assign_list(o, cfg, slots[i].seq, slots[i].seq_count, why, sizeof why);
         else if (o->type != CONF_LIST && slots[i].str)
             r = s_assign_scalar(o, cfg, slots[i].str, why, sizeof why);
@@ -657,6 +690,8 @@ void conf_free(const conf_schema_t *schema, void *cfg)
 {
     for (size_t i = 0; i < schema->n_options; i++) {
         const conf_option_t *o = &schema->options[i];
+        if (o->offset == CONF_FOREIGN)
+            continue;
         void *field = (char *)cfg + o->offset;
         if (o->type == CONF_STRING) {
             free(*(char **)field);
@@ -798,10 +833,24 @@ void conf_print_help(const conf_schema_t *schema, FILE *out)
                  "  -h, --help          show this help and exit\n"
                  "  -V, --version       show the version and exit\n\n"
                  "Keys (type, default):\n");
+    size_t foreign = 0;
     for (size_t i = 0; i < schema->n_options; i++) {
         const conf_option_t *o = &schema->options[i];
+        if (o->offset == CONF_FOREIGN) {
+            foreign++;
+            continue;
+        }
         fprintf(out, "  %-36s %-8s default: %s\n      %s\n", o->key, s_type_name(o->type),
                 o->def && *o->def ? o->def : "(none)", o->help);
+    }
+    if (foreign) {
+        fprintf(out, "\nAlso accepted in the file, checked and ignored (settings of other nodelink services,\n"
+                     "so that one file can configure several):\n");
+        for (size_t i = 0; i < schema->n_options; i++) {
+            const conf_option_t *o = &schema->options[i];
+            if (o->offset == CONF_FOREIGN)
+                fprintf(out, "  %-36s %-8s (%s)\n", o->key, s_type_name(o->type), o->help);
+        }
     }
     fprintf(out, "\nDurations: 500ms, 5s, 10m, 24h, 7d. Sizes: 4096, 64KB, 16MB, 1GB.\n"
                  "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage.\n");
@@ -814,6 +863,8 @@ void conf_print(const conf_schema_t *schema, const void *cfg, FILE *out)
     const char *prev = "";
     for (size_t i = 0; i < schema->n_options; i++) {
         const conf_option_t *o = &schema->options[i];
+        if (o->offset == CONF_FOREIGN)
+            continue;
         const char *k = o->key;
         /* length of the common section prefix with prev */
         size_t common = 0, j = 0;

@@ -72,6 +72,15 @@ typedef struct {
 #define CONF_OPT_CHECK(key, type, st, field, def, check, help)                                     \
     {key, type, offsetof(st, field), def, 0, 0, check, help}
 
+/* A key another nodelink service owns (help = its program name), accepted
+ * in this service's YAML file so that one file can configure several
+ * services - the specification's server block holds both the store's
+ * metrics.storage.* and the gateway's metrics.api.* settings. Its value is
+ * type-checked and then ignored; on the command line it is an error (it
+ * would do nothing). --help lists these keys apart. */
+#define CONF_FOREIGN SIZE_MAX
+#define CONF_OPT_FOREIGN(key, type, owner) {key, type, CONF_FOREIGN, NULL, 0, 0, NULL, owner}
+
 typedef struct {
     const char *program;  /* "nodelink-agent" */
     const char *summary;  /* one line for --help */

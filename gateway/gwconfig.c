@@ -89,6 +89,11 @@ static const conf_option_t s_options[] = {
              "This gateway's secret certificate (zcert file)"),
     CONF_OPT("security.broker_certificate", CONF_STRING, T, broker_certificate, "",
              "The broker's public certificate"),
+    /* The store's half of the specification's server block. */
+    CONF_OPT_FOREIGN("metrics.storage.retention_period", CONF_DURATION, "nodelink-store"),
+    CONF_OPT_FOREIGN("metrics.storage.retention_1m", CONF_DURATION, "nodelink-store"),
+    CONF_OPT_FOREIGN("metrics.storage.retention_1h", CONF_DURATION, "nodelink-store"),
+    CONF_OPT_FOREIGN("metrics.storage.compression_enabled", CONF_BOOL, "nodelink-store"),
 };
 #undef T
 

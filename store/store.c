@@ -123,7 +123,7 @@ static record_t *s_record(store_t *self, topic_kind_t kind, const char *id, cons
 {
     const Nodelink__MetricsResponse *mr = msg->metrics_response;
     if (kind == TOPIC_METRICS)
-        return record_from_metrics(id, msg, mr->metrics_data, (int)self->cfg->decimals);
+        return record_from_metrics(id, msg, mr->metrics_data, store_config_decimals(self->cfg));
     const Nodelink__SystemInfoResponse *si = mr->system_info;
     json_t *j = wirejson_system_info(si, id, WIREJSON_ALL);
     char *text = j ? wirejson_dumps(j) : NULL;

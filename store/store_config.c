@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "numfmt.h"
 
 static const conf_option_t s_options[] = {
     CONF_OPT_CHECK("log.level", CONF_STRING, store_config_t, log_level, "info", log_level_check,
@@ -26,8 +27,10 @@ static const conf_option_t s_options[] = {
                    60000, 36500LL * 86400000, "How long 1-minute rollups are kept"),
     CONF_OPT_RANGE("metrics.storage.retention_1h", CONF_DURATION, store_config_t, retention_1h_ms, "730d",
                    3600000, 36500LL * 86400000, "How long 1-hour rollups are kept"),
+    CONF_OPT("metrics.storage.compression_enabled", CONF_BOOL, store_config_t, compression, "true",
+             "Lean value encoding: non-integer metrics rounded to store.decimals places (false: 9 places)"),
     CONF_OPT_RANGE("store.decimals", CONF_INT, store_config_t, decimals, "2", 0, 9,
-                   "Decimal places kept for non-integer metrics"),
+                   "Decimal places kept for non-integer metrics (with compression_enabled)"),
     CONF_OPT_RANGE("store.batch_size", CONF_INT, store_config_t, batch_size, "256", 1, 100000,
                    "Samples written per pipelined batch"),
     CONF_OPT_RANGE("store.flush_interval", CONF_DURATION, store_config_t, flush_interval_ms, "50ms", 1, 10000,
@@ -49,6 +52,11 @@ static const conf_option_t s_options[] = {
              "This store's secret certificate (zcert file)"),
     CONF_OPT("security.broker_certificate", CONF_STRING, store_config_t, broker_certificate, NULL,
              "The broker's public certificate (zcert file)"),
+    /* The gateway's half of the specification's server block. */
+    CONF_OPT_FOREIGN("metrics.storage.max_points_per_query", CONF_INT, "nodelink-gateway"),
+    CONF_OPT_FOREIGN("metrics.api.enable_sse_streaming", CONF_BOOL, "nodelink-gateway"),
+    CONF_OPT_FOREIGN("metrics.api.max_concurrent_streams", CONF_INT, "nodelink-gateway"),
+    CONF_OPT_FOREIGN("metrics.api.rate_limiting.requests_per_minute", CONF_INT, "nodelink-gateway"),
 };
 
 const conf_schema_t store_config_schema = {
@@ -57,3 +65,8 @@ const conf_schema_t store_config_schema = {
     s_options,
     sizeof s_options / sizeof s_options[0],
 };
+
+int store_config_decimals(const store_config_t *cfg)
+{
+    return cfg->compression ? (int)cfg->decimals : NUMFMT_DECIMALS_MAX;
+}

@@ -23,6 +23,7 @@ typedef struct {
     int64_t retention_1m_ms;
     int64_t retention_1h_ms;
     int64_t decimals;          /* places kept for non-integer metrics */
+    bool compression;          /* metrics.storage.compression_enabled: false keeps 9 places */
     int64_t batch_size;        /* samples per pipelined write */
     int64_t flush_interval_ms; /* longest a sample waits for a batch */
     int64_t buffer_max_bytes;  /* in-memory buffer bound while Redis is away */
@@ -36,5 +37,9 @@ typedef struct {
 } store_config_t;
 
 extern const conf_schema_t store_config_schema;
+
+/* Decimal places stored for non-integer metrics: store.decimals, or the
+ * most numfmt keeps (9) when compression is disabled. */
+int store_config_decimals(const store_config_t *cfg);
 
 #endif

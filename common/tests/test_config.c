@@ -190,3 +190,71 @@ Test(config, parses_durations_and_sizes)
     conf_format_duration(1500, buf, sizeof buf);
     cr_assert_str_eq(buf, "1500ms");
 }
+
+/* ------------------------------------------------------------ foreign keys */
+
+static const conf_option_t s_shared_opts[] = {
+    CONF_OPT("agent.id", CONF_STRING, test_cfg_t, id, "host", "id"),
+    CONF_OPT_FOREIGN("metrics.api.max_concurrent_streams", CONF_INT, "nodelink-gateway"),
+    CONF_OPT_FOREIGN("metrics.api.label", CONF_STRING, "nodelink-gateway"),
+    CONF_OPT_FOREIGN("metrics.api.origins", CONF_LIST, "nodelink-gateway"),
+    CONF_OPT("metrics.retention_period", CONF_DURATION, test_cfg_t, retention_ms, "24h", "retention"),
+};
+static const conf_schema_t s_shared = {"test", "test program", s_shared_opts,
+                                       sizeof s_shared_opts / sizeof s_shared_opts[0]};
+
+Test(config, accepts_and_checks_keys_of_other_services_in_a_shared_file)
+{
+    char *path = s_write("agent:\n  id: web-02\nmetrics:\n  retention_period: 3d\n  api:\n"
+                         "    max_concurrent_streams: 7\n    label: x\n    origins: [a, b]\n");
+    test_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    char err[512] = "";
+    char *argv[] = {"test", "--config", path};
+    cr_assert_eq(conf_load(&s_shared, &cfg, 3, argv, err, sizeof err), CONF_LOADED, "%s", err);
+    cr_assert_str_eq(cfg.id, "web-02");
+    cr_assert_eq(cfg.retention_ms, 3LL * 86400000, "the keys around them still apply");
+    /* --print-config and --help do not show them as this program's keys */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    conf_print(&s_shared, &cfg, out);
+    fclose(out);
+    cr_assert_null(strstr(buf, "max_concurrent_streams"), "%s", buf);
+    free(buf);
+    out = open_memstream(&buf, &len);
+    conf_print_help(&s_shared, out);
+    fclose(out);
+    cr_assert(strstr(buf, "checked and ignored"), "%s", buf);
+    cr_assert(strstr(buf, "metrics.api.max_concurrent_streams"), "%s", buf);
+    cr_assert(strstr(buf, "(nodelink-gateway)"), "%s", buf);
+    free(buf);
+    conf_free(&s_shared, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, still_rejects_a_bad_value_of_another_service_with_its_line)
+{
+    char *path = s_write("agent:\n  id: a\nmetrics:\n  api:\n    max_concurrent_streams: lots\n");
+    test_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    char err[512] = "";
+    char *argv[] = {"test", "--config", path};
+    cr_assert_eq(conf_load(&s_shared, &cfg, 3, argv, err, sizeof err), CONF_ERROR);
+    cr_assert(strstr(err, ":5:") && strstr(err, "max_concurrent_streams") && strstr(err, "lots"), "%s", err);
+    conf_free(&s_shared, &cfg);
+    unlink(path);
+    free(path);
+}
+
+Test(config, refuses_another_service_key_on_the_command_line)
+{
+    test_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    char err[512] = "";
+    char *argv[] = {"test", "--metrics.api.max_concurrent_streams=5"};
+    cr_assert_eq(conf_load(&s_shared, &cfg, 2, argv, err, sizeof err), CONF_ERROR);
+    cr_assert(strstr(err, "setting of nodelink-gateway"), "%s", err);
+    conf_free(&s_shared, &cfg);
+}
