@@ -24,6 +24,7 @@ struct _control_t {
     uint64_t epoch;
     worker_t *worker;
     void *dealer;
+    void *monitor; /* PAIR: the DEALER's handshake events (a new connection) */
     int64_t next_heartbeat; /* wall-clock ms (Unix) of the next heartbeat slot */
     int64_t last_beat_ms;   /* wall-clock ms of the last heartbeat sent */
     bool frames_beat;       /* the broker counts our frames as heartbeats */
@@ -213,6 +214,38 @@ static void s_on_control_message(control_t *self, const zmq_msg_t *frame)
     wire_control_free(&cm);
 }
 
+/* A completed handshake means a new connection to the broker - the first,
+ * or after the broker restarted or the network broke - and a broker that
+ * may not know us. While frames flow no heartbeat goes out to find that
+ * out, so say hello again right away (repeated until accepted). */
+static void s_drain_monitor(control_t *self)
+{
+    while (cmdpipe_readable(self->monitor)) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        int rc = zmq_msg_recv(&part, self->monitor, ZMQ_DONTWAIT);
+        uint16_t event = 0;
+        if (rc >= 6)
+            memcpy(&event, zmq_msg_data(&part), sizeof event);
+        zmq_msg_close(&part);
+        if (rc < 0)
+            break;
+        int more = 0;
+        size_t sz = sizeof more;
+        while (zmq_getsockopt(self->monitor, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+            zmq_msg_init(&part); /* the endpoint */
+            more = zmq_msg_recv(&part, self->monitor, ZMQ_DONTWAIT) >= 0;
+            zmq_msg_close(&part);
+        }
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && self->registered) {
+            log_info("control connection re-established; registering again");
+            self->registered = false;
+            s_hello(self);
+            s_schedule_hello(self, true);
+        }
+    }
+}
+
 /* Handles every message waiting on the DEALER. A message of several parts
  * is malformed: its first part is decoded (and fails), the rest dropped.
  * Returns the number handled. */
@@ -266,17 +299,19 @@ static int s_drain_worker(control_t *self)
 int control_run(control_t *self, const sigset_t *wait_mask)
 {
     void *pipe = worker_pipe(self->worker);
-    struct pollfd fds[2] = {{cmdpipe_fd(self->dealer), POLLIN, 0}, {cmdpipe_fd(pipe), POLLIN, 0}};
+    struct pollfd fds[3] = {
+        {cmdpipe_fd(self->dealer), POLLIN, 0}, {cmdpipe_fd(pipe), POLLIN, 0}, {cmdpipe_fd(self->monitor), POLLIN, 0}};
     s_hello(self); /* dropped if not yet connected; repeated until accepted */
     s_schedule_hello(self, true);
     while (!signals_stop_requested()) {
         /* ZMQ_FD is edge-triggered: drain both before every wait, until a
          * pass finds nothing (handling one may send on the other, and any
          * operation on a socket may consume its edge), then sleep. */
+        s_drain_monitor(self);
         while (s_drain_dealer(self) + s_drain_worker(self) > 0)
             ;
         struct timespec ts = s_timeout(self);
-        if (ppoll(fds, 2, &ts, wait_mask) < 0 && errno != EINTR) {
+        if (ppoll(fds, 3, &ts, wait_mask) < 0 && errno != EINTR) {
             log_error("control: poll failed: %s", strerror(errno));
             return -1;
         }
@@ -310,6 +345,14 @@ control_t *control_new(const agent_config_t *cfg, uint64_t epoch, void *zmq_ctx,
         log_error("security: %s", err);
         goto fail;
     }
+    char monitor_ep[64];
+    snprintf(monitor_ep, sizeof monitor_ep, "inproc://nodelink-control-monitor-%p", (void *)self);
+    self->monitor = zmq_socket(zmq_ctx, ZMQ_PAIR);
+    if (!self->monitor || zmq_socket_monitor(self->dealer, monitor_ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+        zmq_connect(self->monitor, monitor_ep) != 0) {
+        log_error("control: cannot monitor the control connection: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
     if (zmq_connect(self->dealer, cfg->control_endpoint) != 0) {
         log_error("broker.control_endpoint: cannot connect to '%s'", cfg->control_endpoint);
         goto fail;
@@ -334,8 +377,11 @@ void control_destroy(control_t **self_p)
             cm.goodbye = &g;
             s_send(self, &cm);
         }
+        zmq_socket_monitor(self->dealer, NULL, 0);
         zmq_close(self->dealer);
     }
+    if (self->monitor)
+        zmq_close(self->monitor);
     free(self);
     *self_p = NULL;
 }

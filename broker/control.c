@@ -428,6 +428,15 @@ static void s_expire(void *ctx, agent_t *agent)
         e->self->a.stats->v[STAT_AGENTS_EXPIRED]++;
         s_disconnect(e->self, agent, "missed 3 heartbeats");
     }
+    /* Expired, but the same process publishes again (it was paused, or its
+     * messages were delayed past the limit): while frames flow it sends no
+     * heartbeat that would be answered "send hello", so tell it, on the
+     * connection it had (once per tick at most; if that connection is gone,
+     * the agent says hello by itself when it reconnects). */
+    if (!agent->connected && agent->nudge) {
+        agent->nudge = false;
+        s_hello_reply(e->self, agent->last_rid, agent->last_rid_len, false, "not registered: send hello");
+    }
 }
 
 void control_tick(control_t *self)

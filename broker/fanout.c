@@ -101,8 +101,12 @@ static void s_track(fanout_t *self, const char *id, const Nodelink__TaskResponse
      * as a heartbeat, so agents need not send heartbeats while they publish.
      * Frames of another process using the same id (refused, or restarted
      * before its hello) keep nothing alive. */
-    if (agent->connected && frame->has_epoch && frame->epoch == agent->hello_epoch)
-        agent->last_heard_mono = clock_mono_ms();
+    if (frame->has_epoch && frame->epoch == agent->hello_epoch) {
+        if (agent->connected)
+            agent->last_heard_mono = clock_mono_ms();
+        else
+            agent->nudge = agent->last_rid_len > 0; /* control_tick asks it to say hello */
+    }
     uint64_t missed;
     switch (registry_observe(agent, frame, clock_now_ms(), &missed)) {
     case SEQ_GAP:

@@ -44,6 +44,9 @@ typedef struct {
     int64_t last_seen_ms;       /* wall clock: last control message or frame */
     int64_t last_heard_mono;    /* monotonic: last control message or frame of this process (expiry) */
     char reason[64];            /* why disconnected */
+    uint8_t last_rid[REGISTRY_RID_MAX]; /* the connection it had when disconnected */
+    size_t last_rid_len;
+    bool nudge;                 /* disconnected, yet its process still publishes */
     /* frame stream */
     bool seq_known;
     uint64_t epoch;

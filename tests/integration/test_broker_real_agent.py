@@ -1,11 +1,25 @@
 """nodelink-broker with the real nodelink-agent: registration, frames,
-control through nodelinkctl, and goodbye."""
+control through nodelinkctl, and goodbye; and, since frames count as
+heartbeats (an agent that publishes sends none), the two ways the broker can
+lose a live agent: a broker restart, and an agent paused past the limit."""
 import os
+import signal
 import subprocess
+import time
 import unittest
 
-from broker_fakes import Subscriber
+from broker_fakes import Client, Subscriber, pb
 from harness import BIN, Stack, wait_for
+
+HB = ["--broker.heartbeat_interval=200ms"]
+
+
+def state(client, agent_id):
+    r = client.list_agents()
+    for a in r.agent_list.agents if r else []:
+        if a.agent_id == agent_id:
+            return a.state
+    return None
 
 
 class BrokerWithRealAgent(unittest.TestCase):
@@ -37,6 +51,41 @@ class BrokerWithRealAgent(unittest.TestCase):
                 agent.stop()
                 sub.close()
             wait_for(lambda: "goodbye" in ctl("agents").stdout, what="disconnect by goodbye")
+
+    def test_agent_registers_again_at_once_after_a_broker_restart(self):
+        with Stack(redis=False, store=False, gateway=False) as s:
+            agent = s.start_agent("phoenix-b", "--metrics.collection_interval=200ms")
+            wait_for(lambda: "frames count as heartbeats" in agent.log(), what="registration")
+            s.restart("broker")
+            t0 = time.monotonic()
+            c = Client(s.ep("clients"))
+            wait_for(lambda: state(c, "phoenix-b") == pb().AgentStatus.CONNECTED, timeout=5,
+                     what="registered with the new broker")
+            self.assertLess(time.monotonic() - t0, 3.0)
+            self.assertIn("control connection re-established", agent.log())
+            c.close()
+
+    def test_agent_paused_past_the_limit_is_asked_to_register_again(self):
+        with Stack(redis=False, store=False, gateway=False, extra_args={"broker": HB}) as s:
+            sub = Subscriber(s.ep("backend"), [b"status.sleeper:"])
+            time.sleep(0.3)
+            agent = s.start_agent("sleeper", "--metrics.collection_interval=200ms",
+                                  "--agent.heartbeat_interval=200ms")
+            topic, st = sub.recv(10)
+            self.assertEqual(st.agent_status.state, pb().AgentStatus.CONNECTED)
+            agent.signal(signal.SIGSTOP)
+            try:
+                topic, st = sub.recv(5)
+                self.assertEqual(st.agent_status.state, pb().AgentStatus.DISCONNECTED)
+            finally:
+                agent.signal(signal.SIGCONT)
+            # It publishes again at once, with no heartbeat due; the broker
+            # asks it to say hello on the connection it had.
+            topic, st = sub.recv(5)
+            self.assertEqual(topic, b"status.sleeper:")
+            self.assertEqual(st.agent_status.state, pb().AgentStatus.CONNECTED, agent.log())
+            self.assertIn("broker no longer knows this agent", agent.log())
+            sub.close()
 
 
 if __name__ == "__main__":
