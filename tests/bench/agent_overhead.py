@@ -263,11 +263,14 @@ def processes():
             r = in_process(5, 2000, log=log)
             mode = "connector" if "kernel process connector" in log[0] else "scan (connector unavailable)"
             tasks = in_process(2, 3000)
+            # A whole sample, back to back, without and with process tracking.
+            without = float(in_process(0, 2000)["cpu_us_per_sample"])
+            tracked = float(in_process(1, 2000)["cpu_us_per_sample"])
             print("+%5d sleeping (%s processes): %s; start (subscribe + initial scan) %s us; steady-state "
                   "sample %s us; each process exit %s us at the next sample; fallback full scan %s us; "
-                  "task collector alone %.1f us"
+                  "task collector alone %.1f us; whole sample without / with process tracking %.1f / %.1f us"
                   % (n, r["total"], mode, r["start_us"], r["steady_us"], r["per_exit_us"], r["scan_us"],
-                     float(tasks["cpu_us_per_sample"])))
+                     float(tasks["cpu_us_per_sample"]), without, tracked))
         finally:
             stop_sleepers(sl)
 
