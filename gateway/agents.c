@@ -150,6 +150,15 @@ static bool s_fresh(const s_agent_t *a, int64_t now_ms)
     return now_ms - sample_timestamp_ms(a->sample) <= 3 * interval + 1000;
 }
 
+bool agents_connected(agents_t *self, const char *id, int64_t now_ms)
+{
+    pthread_rwlock_rdlock(&self->lock);
+    const s_agent_t *a = zhashx_lookup(self->table, id);
+    bool connected = a && (a->broker_known ? a->connected : s_fresh(a, now_ms));
+    pthread_rwlock_unlock(&self->lock);
+    return connected;
+}
+
 static int s_by_id(const void *a, const void *b)
 {
     return strcmp(((const agent_view_t *)a)->id, ((const agent_view_t *)b)->id);

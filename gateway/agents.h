@@ -59,6 +59,9 @@ blob_t *agents_system(agents_t *self, const char *id);
 /* True when the agent has been seen (sample, system info or broker). */
 bool agents_known(agents_t *self, const char *id);
 
+/* True when the agent is connected now (as agents_list reports it). */
+bool agents_connected(agents_t *self, const char *id, int64_t now_ms);
+
 /* Every agent, sorted by id, into a new array (*out, caller frees with
  * agents_views_free). Returns the count. */
 size_t agents_list(agents_t *self, int64_t now_ms, agent_view_t **out);

@@ -2,14 +2,16 @@
  * route_system.c - GET /agents/{id}/system[?hardware=&software=&network=&refresh=].
  *
  * By default the stored copy: the store's (Redis, through the query
- * library), else the one the gateway last saw published. refresh=true asks
- * the agent now through the broker (SystemInfoRequest). The privacy options
+ * library), else the one the gateway last saw published, else - for a
+ * connected agent whose copy neither saw - the agent's answer now.
+ * refresh=true asks the agent now through the broker (SystemInfoRequest). The privacy options
  * are applied last, whatever the source.
  */
 #include "routes.h"
 
 #include <stdlib.h>
 
+#include "clock.h"
 #include "wirejson.h"
 
 /* The hardware/software/network flags (default all). -1 when invalid
@@ -87,6 +89,11 @@ static enum MHD_Result s_stored(http_req_t *req, unsigned parts)
         return http_error_retry(req, MHD_HTTP_SERVICE_UNAVAILABLE, 5, "%s", err.message);
     if (!agents_known(gw->agents, req->agent_id) && st == QUERY_NOT_FOUND)
         return route_unknown_agent(req);
+    /* Published before the store and this gateway subscribed (an agent
+     * publishes it when it registers and when it changes): a connected
+     * agent is asked now instead. */
+    if (st == QUERY_NOT_FOUND && agents_connected(gw->agents, req->agent_id, clock_now_ms()))
+        return s_refresh(req, parts);
     return http_error(req, MHD_HTTP_NOT_FOUND, "no system information stored for agent '%s'",
                       req->agent_id);
 }

@@ -139,6 +139,9 @@ def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
     raise AssertionError("timed out after %.1fs waiting for %s (last error: %r)" % (timeout, what, last_exc))
 
 
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
 class Process:
     """A child process with its output captured to a file in the test's temp dir."""
 
@@ -179,7 +182,20 @@ class Process:
         if self.proc in _live:
             _live.remove(self.proc)
         self._log.close()
+        self.check_sanitizers()
         return self.proc.returncode
+
+    def check_sanitizers(self):
+        """Raises when the process's output holds an ASan, LeakSanitizer or
+        UBSan report (sanitizer builds print them to stderr, which is the
+        log): every test that stops a service fails on one, whether or not
+        it looks at the exit status."""
+        text = self.log()
+        for marker in SANITIZER_MARKERS:
+            at = text.find(marker)
+            if at >= 0:
+                raise AssertionError("%s: sanitizer report in %s:\n%s" % (self.name, self.log_path,
+                                                                          text[max(0, at - 200):at + 3000]))
 
     def kill(self):
         if self.alive():

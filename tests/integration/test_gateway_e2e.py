@@ -8,6 +8,28 @@ from harness import Stack, wait_for
 
 
 class GatewayEndToEnd(unittest.TestCase):
+    def test_system_info_published_before_the_gateway_subscribed_is_asked_for(self):
+        # The agent publishes system information when it registers and when
+        # it changes; a gateway (and store) that subscribed later never saw
+        # it. GET /agents/{id}/system then asks the connected agent.
+        with Stack(store=False, gateway=False) as s:
+            agent = s.start_agent("late1", "--metrics.collection_interval=500ms")
+            wait_for(lambda: "registered with the broker" in agent.log(), what="registration")
+            time.sleep(0.5)  # its system frame went out to nobody
+            s.start_process("gateway", s.gateway_argv())
+            wait_for(lambda: s.http("GET", "/agents/late1/metrics")[0] == 200, timeout=10, what="a sample")
+            st, info = s.http_json("GET", "/agents/late1/system")
+            self.assertEqual(st, 200, info)
+            self.assertEqual(info["agent_id"], "late1")
+            self.assertTrue(info["software"]["hostname"])
+            # and an agent that is gone is still a 404, not a request to nobody
+            agent.stop()
+            wait_for(lambda: s.http_json("GET", "/metrics/agents")[1]["agents"][0]["status"] == "disconnected",
+                     timeout=10, what="agent disconnected")
+            st, body = s.http_json("GET", "/agents/late1/system")
+            self.assertEqual(st, 404, body)
+
+
     def test_control_round_trip_changes_the_agents_interval(self):
         with Stack() as s:
             s.start_agent("e2e1")
