@@ -12,6 +12,8 @@ void sample_reset(sample_t *s, uint64_t timestamp_ms, uint32_t interval_ms)
     nodelink__memory_metrics__init(&s->memory);
     nodelink__process_metrics__init(&s->processes);
     nodelink__load_metrics__init(&s->load);
+    s->has_runnable = false;
+    s->runnable = 0;
     s->data.has_timestamp = 1;
     s->data.timestamp = timestamp_ms;
     s->data.has_interval_ms = 1;

@@ -15,6 +15,7 @@
 #ifndef NODELINK_SAMPLE_H
 #define NODELINK_SAMPLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "nodelink.pb-c.h"
@@ -25,6 +26,11 @@ typedef struct {
     Nodelink__MemoryMetrics memory;
     Nodelink__ProcessMetrics processes;
     Nodelink__LoadMetrics load;
+    /* Not on the wire: the kernel's runnable task count, read with the load
+     * averages from the same /proc/loadavg line by the load collector, so
+     * the process counts (which need it) do not read the file again. */
+    bool has_runnable;
+    uint32_t runnable;
 } sample_t;
 
 /* Clears every field and detaches every sub-message; timestamp_ms (Unix ms)

@@ -22,6 +22,20 @@ int loadavg_parse(const char *text, size_t len, Nodelink__LoadMetrics *m)
     return 0;
 }
 
+bool loadavg_parse_runnable(const char *text, size_t len, uint32_t *runnable)
+{
+    scan_t s = scan_init(text, len);
+    double avg;
+    uint64_t nr;
+    for (int i = 0; i < 3; i++)
+        if (!scan_double(&s, &avg))
+            return false;
+    if (!scan_u64(&s, &nr) || nr > UINT32_MAX || scan_eof(&s) || *s.p != '/')
+        return false;
+    *runnable = (uint32_t)nr;
+    return true;
+}
+
 static void *s_create(const collector_env_t *env)
 {
     return procfile_new_at(env->proc_root, "loadavg");
@@ -38,6 +52,7 @@ static int s_collect(void *self, sample_t *sample, int64_t now_ns)
     if (loadavg_parse(text, (size_t)len, &m) != 0)
         return -1;
     *sample_load(sample) = m;
+    sample->has_runnable = loadavg_parse_runnable(text, (size_t)len, &sample->runnable);
     return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "collector.h"
 #include "procs.h"
+#include "loadavg.h"
 #include "procset.h"
 #include "proctrack.h"
 
@@ -37,16 +38,7 @@ char procs_state(const char *text, size_t len)
 
 bool procs_parse_running(const char *text, size_t len, uint32_t *nr_running)
 {
-    scan_t s = scan_init(text, len);
-    double avg;
-    uint64_t nr;
-    for (int i = 0; i < 3; i++)
-        if (!scan_double(&s, &avg))
-            return false;
-    if (!scan_u64(&s, &nr) || nr > UINT32_MAX || scan_eof(&s) || *s.p != '/')
-        return false;
-    *nr_running = (uint32_t)nr;
-    return true;
+    return loadavg_parse_runnable(text, len, nr_running);
 }
 
 procs_counts_t procs_derive(uint32_t total, uint32_t zombie, uint32_t nr_running)
@@ -190,10 +182,13 @@ static int s_collect(void *vself, sample_t *sample, int64_t now_ns)
         return -1;
     if (!self->have)
         return -1;
+    /* The load collector, which runs first, read the runnable count with
+     * the averages; read it here only when the load group is not collected. */
+    uint32_t nr = sample->runnable;
     const char *text;
-    long len = procfile_read(self->loadavg, &text);
-    uint32_t nr;
-    if (len <= 0 || !procs_parse_running(text, (size_t)len, &nr))
+    long len;
+    if (!sample->has_runnable &&
+        ((len = procfile_read(self->loadavg, &text)) <= 0 || !procs_parse_running(text, (size_t)len, &nr)))
         nr = self->state_running + 1;
     procs_counts_t c = procs_derive(self->total, self->zombie, nr);
     Nodelink__ProcessMetrics *m = sample_processes(sample);

@@ -2,7 +2,8 @@
  * registry.c - the one table of collectors, in the order they run.
  *
  * Each collector's definition lives in its own file; this table is the only
- * place that lists them.
+ * place that lists them. Order matters once: loadavg runs before procs,
+ * which takes the runnable count from the line loadavg read (sample.h).
  */
 #include "collector.h"
 
