@@ -25,16 +25,20 @@ int cmdpipe_recv(void *socket, char *name, zmq_msg_t *body, int flags)
     if (n < 0)
         return -1;
     name[n < CMDPIPE_NAME_MAX - 1 ? n : CMDPIPE_NAME_MAX - 1] = '\0';
+    if (s_more(socket) && zmq_msg_recv(body, socket, 0) >= 0)
+        cmdpipe_skip_rest(socket); /* not ours */
+    return 0;
+}
+
+void cmdpipe_skip_rest(void *socket)
+{
     bool more = s_more(socket);
-    if (more && zmq_msg_recv(body, socket, 0) >= 0)
-        more = s_more(socket);
-    while (more) { /* not ours: consume and drop */
+    while (more) {
         zmq_msg_t extra;
         zmq_msg_init(&extra);
         more = zmq_msg_recv(&extra, socket, 0) >= 0 && s_more(socket);
         zmq_msg_close(&extra);
     }
-    return 0;
 }
 
 bool cmdpipe_readable(void *socket)

@@ -28,6 +28,10 @@ int cmdpipe_send(void *socket, const char *name, const void *body, size_t len);
  * closes. Extra frames are discarded. 0, or -1 (EAGAIN: nothing there). */
 int cmdpipe_recv(void *socket, char *name, zmq_msg_t *body, int flags);
 
+/* Receives and drops the remaining frames of the message whose first
+ * frame was just received from socket. */
+void cmdpipe_skip_rest(void *socket);
+
 /* True when a message can be received from socket now (ZMQ_EVENTS). */
 bool cmdpipe_readable(void *socket);
 

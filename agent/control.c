@@ -123,8 +123,11 @@ static void s_schedule_heartbeat(control_t *self, int64_t now_ms)
 {
     int64_t hb = self->cfg->heartbeat_ms;
     int64_t from = now_ms;
-    if (self->frames_beat && self->registered && s_last_beat(self) + CONTROL_BEAT_DUE(hb) - 1 > from)
-        from = s_last_beat(self) + CONTROL_BEAT_DUE(hb) - 1;
+    if (self->frames_beat && self->registered) {
+        int64_t due = s_last_beat(self) + CONTROL_BEAT_DUE(hb) - 1;
+        if (due > from)
+            from = due;
+    }
     self->next_heartbeat = (from / hb + 1) * hb;
 }
 
@@ -230,13 +233,7 @@ static void s_drain_monitor(control_t *self)
         zmq_msg_close(&part);
         if (rc < 0)
             break;
-        int more = 0;
-        size_t sz = sizeof more;
-        while (zmq_getsockopt(self->monitor, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
-            zmq_msg_init(&part); /* the endpoint */
-            more = zmq_msg_recv(&part, self->monitor, ZMQ_DONTWAIT) >= 0;
-            zmq_msg_close(&part);
-        }
+        cmdpipe_skip_rest(self->monitor); /* the endpoint */
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && self->registered) {
             log_info("control connection re-established; registering again");
             self->registered = false;
@@ -260,14 +257,7 @@ static int s_drain_dealer(control_t *self)
             break;
         }
         handled++;
-        int more = 0;
-        size_t sz = sizeof more;
-        while (zmq_getsockopt(self->dealer, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
-            zmq_msg_t extra;
-            zmq_msg_init(&extra);
-            more = zmq_msg_recv(&extra, self->dealer, ZMQ_DONTWAIT) >= 0;
-            zmq_msg_close(&extra);
-        }
+        cmdpipe_skip_rest(self->dealer);
         s_on_control_message(self, &frame);
         zmq_msg_close(&frame);
     }

@@ -79,8 +79,9 @@ static void s_publish_sysinfo(state_t *w)
      * until the next time, and unmap the code it ran (parsers of package
      * databases, YAML, ...) at the next wake-up. */
     malloc_trim(0);
-    if (w->trim_ms > 0 && w->trim_next > clock_mono_ms() + 1)
-        w->trim_next = clock_mono_ms() + 1;
+    int64_t soon = clock_mono_ms() + 1;
+    if (w->trim_ms > 0 && w->trim_next > soon)
+        w->trim_next = soon;
 }
 
 /* Unmaps the code pages not used since the last trim (memtrim.h), when
@@ -93,18 +94,20 @@ static void s_trim(state_t *w)
     w->trim_next = now + w->trim_ms;
     bool debug = log_enabled(LOG_LEVEL_DEBUG);
     long before = debug ? memtrim_rss_bytes() : 0;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    struct timespec t0 = {0, 0}, t1 = {0, 0};
+    if (debug)
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     memtrim_stats_t st;
     if (memtrim_code(&st) != 0)
         log_warn("working-set trim: madvise: %s", strerror(errno));
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-    if (debug)
+    if (debug) {
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
         log_debug("working-set trim: %zu objects, %zu segments, %zu KB of code unmapped in %ld us; "
                   "RSS %ld -> %ld KB",
                   st.objects, st.segments, st.bytes / 1024,
                   (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000), before / 1024,
                   memtrim_rss_bytes() / 1024);
+    }
 }
 
 static void s_check_sysinfo(state_t *w)

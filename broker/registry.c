@@ -138,7 +138,7 @@ void registry_disconnect(registry_t *self, agent_t *agent, const char *reason)
     zhashx_delete(self->by_peer, key);
     agent->connected = false;
     memcpy(agent->last_rid, agent->rid, agent->rid_len);
-    agent->last_rid_len = strcmp(reason ? reason : "", "goodbye") == 0 ? 0 : agent->rid_len;
+    agent->last_rid_len = agent->rid_len;
     agent->rid_len = 0;
     snprintf(agent->reason, sizeof agent->reason, "%s", reason ? reason : "");
 }

@@ -150,11 +150,17 @@ static bool s_fresh(const s_agent_t *a, int64_t now_ms)
     return now_ms - sample_timestamp_ms(a->sample) <= 3 * interval + 1000;
 }
 
+/* The broker's word when it has given one, else a fresh sample. */
+static bool s_connected(const s_agent_t *a, int64_t now_ms)
+{
+    return a->broker_known ? a->connected : s_fresh(a, now_ms);
+}
+
 bool agents_connected(agents_t *self, const char *id, int64_t now_ms)
 {
     pthread_rwlock_rdlock(&self->lock);
     const s_agent_t *a = zhashx_lookup(self->table, id);
-    bool connected = a && (a->broker_known ? a->connected : s_fresh(a, now_ms));
+    bool connected = a && s_connected(a, now_ms);
     pthread_rwlock_unlock(&self->lock);
     return connected;
 }
@@ -171,7 +177,7 @@ size_t agents_list(agents_t *self, int64_t now_ms, agent_view_t **out)
     agent_view_t *v = calloc(cap ? cap : 1, sizeof *v);
     for (s_agent_t *a = zhashx_first(self->table); v && a && n < cap; a = zhashx_next(self->table)) {
         memcpy(v[n].id, a->id, sizeof v[n].id);
-        v[n].connected = a->broker_known ? a->connected : s_fresh(a, now_ms);
+        v[n].connected = s_connected(a, now_ms);
         v[n].last_metrics_update = a->last_update_ms;
         v[n].sample = sample_ref(a->sample);
         n++;
