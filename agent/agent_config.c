@@ -43,9 +43,11 @@ static const conf_option_t s_options[] = {
     CONF_OPT_RANGE("agent.heartbeat_interval", CONF_DURATION, T, heartbeat_ms, "2s", 100, 3600000,
                    "Heartbeat interval on the control connection"),
     CONF_OPT_RANGE("agent.system_info_check_interval", CONF_DURATION, T, sysinfo_check_ms, "30s", 1000,
-                   86400000, "How often system information is checked for changes (republished when changed)"),
-    CONF_OPT_RANGE("agent.trim_interval", CONF_DURATION, T, trim_ms, "10m", 0, 86400000,
-                   "How often library code pages the agent no longer runs are unmapped (0: never); see docs/agent.md"),
+                   86400000,
+                   "How often system information is checked for changes (republished when changed)"),
+    CONF_OPT_RANGE(
+        "agent.trim_interval", CONF_DURATION, T, trim_ms, "10m", 0, 86400000,
+        "How often library code pages the agent no longer runs are unmapped (0: never); see docs/agent.md"),
     CONF_OPT("broker.publish_endpoint", CONF_STRING, T, publish_endpoint, "tcp://127.0.0.1:5555",
              "Broker frontend (XSUB) the agent publishes to"),
     CONF_OPT("broker.control_endpoint", CONF_STRING, T, control_endpoint, "tcp://127.0.0.1:5557",
@@ -67,7 +69,8 @@ static const conf_option_t s_options[] = {
     CONF_OPT("metrics.process_tracking.track_task_processes", CONF_BOOL, T, track_task_processes, "true",
              "Attribute processes to tasks (NODELINK_TASK_ID or registration)"),
     CONF_OPT_RANGE("metrics.process_tracking.scan_interval", CONF_DURATION, T, task_scan_ms, "10s", 100,
-                   3600000, "Minimum interval of full /proc scans: process counts, and finding task "
+                   3600000,
+                   "Minimum interval of full /proc scans: process counts, and finding task "
                    "processes when the kernel's process connector is unavailable"),
     CONF_OPT("security.curve", CONF_BOOL, T, curve, "false", "Encrypt and authenticate with CURVE"),
     CONF_OPT("security.certificate", CONF_STRING, T, certificate, "",
@@ -77,9 +80,9 @@ static const conf_option_t s_options[] = {
 };
 #undef T
 
-const conf_schema_t agent_config_schema = {
-    "nodelink-agent", "collects host metrics and publishes them to a nodelink broker", s_options,
-    sizeof s_options / sizeof s_options[0]};
+const conf_schema_t agent_config_schema = {"nodelink-agent",
+                                           "collects host metrics and publishes them to a nodelink broker",
+                                           s_options, sizeof s_options / sizeof s_options[0]};
 
 int agent_config_finish(agent_config_t *cfg, char *err, size_t errlen)
 {
@@ -99,8 +102,7 @@ int agent_config_finish(agent_config_t *cfg, char *err, size_t errlen)
         cfg->id = copy;
     }
     if (cfg->curve && (!*cfg->certificate || !*cfg->broker_certificate)) {
-        snprintf(err, errlen,
-                 "security.curve needs security.certificate and security.broker_certificate");
+        snprintf(err, errlen, "security.curve needs security.certificate and security.broker_certificate");
         return -1;
     }
     if (cfg->curve) { /* fail at start, with exit status 2, rather than in a thread */

@@ -18,7 +18,7 @@ typedef struct chunk {
     _Alignas(16) unsigned char data[];
 } chunk_t;
 
-struct _arena_t {
+struct arena_t {
     chunk_t *chunks;
     bool failed;
 };

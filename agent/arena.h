@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct _arena_t arena_t;
+typedef struct arena_t arena_t;
 
 arena_t *arena_new(void);
 

@@ -19,12 +19,12 @@
 #include "signals.h"
 #include "wire.h"
 
-struct _control_t {
+struct control_t {
     const agent_config_t *cfg;
     uint64_t epoch;
     worker_t *worker;
     void *dealer;
-    void *monitor; /* PAIR: the DEALER's handshake events (a new connection) */
+    void *monitor;          /* PAIR: the DEALER's handshake events (a new connection) */
     int64_t next_heartbeat; /* wall-clock ms (Unix) of the next heartbeat slot */
     int64_t last_beat_ms;   /* wall-clock ms of the last heartbeat sent */
     bool frames_beat;       /* the broker counts our frames as heartbeats */
@@ -117,7 +117,7 @@ static int64_t s_last_beat(const control_t *self)
  * thread still wakes on the slots to look); at 5 s samples two heartbeats
  * per 10 s remain of five. The broker's limit is 3 intervals of
  * silence; this keeps it under 2.5 (1.5 plus at most one slot). */
-#define CONTROL_BEAT_DUE(hb) ((hb) * 3 / 2)
+#define CONTROL_BEAT_DUE(hb) ((hb)*3 / 2)
 
 static void s_schedule_heartbeat(control_t *self, int64_t now_ms)
 {
@@ -289,8 +289,9 @@ static int s_drain_worker(control_t *self)
 int control_run(control_t *self, const sigset_t *wait_mask)
 {
     void *pipe = worker_pipe(self->worker);
-    struct pollfd fds[3] = {
-        {cmdpipe_fd(self->dealer), POLLIN, 0}, {cmdpipe_fd(pipe), POLLIN, 0}, {cmdpipe_fd(self->monitor), POLLIN, 0}};
+    struct pollfd fds[3] = {{cmdpipe_fd(self->dealer), POLLIN, 0},
+                            {cmdpipe_fd(pipe), POLLIN, 0},
+                            {cmdpipe_fd(self->monitor), POLLIN, 0}};
     s_hello(self); /* dropped if not yet connected; repeated until accepted */
     s_schedule_hello(self, true);
     while (!signals_stop_requested()) {

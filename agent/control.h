@@ -30,7 +30,7 @@
 #include "agent_config.h"
 #include "worker.h"
 
-typedef struct _control_t control_t;
+typedef struct control_t control_t;
 
 /* Creates the DEALER on zmq_ctx and connects it. worker is borrowed.
  * NULL on failure (logged). */

@@ -8,8 +8,8 @@
 
 static bool s_is_group(const char *sel)
 {
-    static const char *const groups[] = {"cpu", "memory", "disk", "disks", "net", "network",
-                                         "processes", "process", "load", "task", "tasks"};
+    static const char *const groups[] = {"cpu",       "memory",  "disk", "disks", "net",  "network",
+                                         "processes", "process", "load", "task",  "tasks"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         if (strcmp(sel, groups[i]) == 0)
             return true;

@@ -13,13 +13,13 @@ typedef struct {
     uint32_t len;
 } record_t;
 
-struct _history_t {
+struct history_t {
     uint8_t *data;
-    size_t cap;      /* bytes of data */
-    size_t head;     /* where the newest sample ends */
-    record_t *recs;  /* index ring, oldest at tail */
+    size_t cap;     /* bytes of data */
+    size_t head;    /* where the newest sample ends */
+    record_t *recs; /* index ring, oldest at tail */
     size_t rcap, tail, count;
-    size_t used;     /* bytes held by indexed samples */
+    size_t used; /* bytes held by indexed samples */
     int64_t retention_ms;
 };
 

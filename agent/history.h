@@ -23,7 +23,7 @@
 
 #include "nodelink.pb-c.h"
 
-typedef struct _history_t history_t;
+typedef struct history_t history_t;
 
 /* A ring of at most max_bytes of samples no older than retention_ms.
  * max_bytes 0 makes a ring that keeps nothing. NULL on allocation failure. */

@@ -14,7 +14,7 @@
 
 #define PROCFILE_INITIAL 4096u
 
-struct _procfile_t {
+struct procfile_t {
     char *path;
     int fd;
     char *buf;

@@ -24,7 +24,7 @@
 /* Largest file text read (a /proc/stat of a 4096-CPU host fits). */
 #define PROCFILE_MAX (16u * 1024u * 1024u)
 
-typedef struct _procfile_t procfile_t;
+typedef struct procfile_t procfile_t;
 
 /* Creates a reader for path (copied). The file is opened lazily on the first
  * read, so a missing file is not an error here. NULL on allocation failure. */

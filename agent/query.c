@@ -24,8 +24,8 @@ typedef struct {
     arena_t *a;
     Nodelink__MetricsTimePoint **points;
     size_t n_points, max_points, total;
-    uint64_t bucket_s;   /* 0 = raw */
-    int64_t cur_bucket;  /* start (s) of the bucket being filled; -1 = none */
+    uint64_t bucket_s;  /* 0 = raw */
+    int64_t cur_bucket; /* start (s) of the bucket being filled; -1 = none */
     acc_t *acc;
     size_t n_acc, cap_acc;
     bool failed;
@@ -129,8 +129,8 @@ Nodelink__MetricsQueryResponse *query_run(const history_t *h, const Nodelink__Me
         }
     }
     uint64_t start = q->has_start_timestamp ? q->start_timestamp : 0;
-    uint64_t end = q->has_end_timestamp && q->end_timestamp ? q->end_timestamp
-                                                             : (uint64_t)clock_now_ms() / 1000;
+    uint64_t end =
+        q->has_end_timestamp && q->end_timestamp ? q->end_timestamp : (uint64_t)clock_now_ms() / 1000;
     if (start > end || end > INT64_MAX / 1000 - 1) {
         snprintf(err, errlen, "start_timestamp must not be after end_timestamp (Unix seconds)");
         return NULL;

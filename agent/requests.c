@@ -101,8 +101,8 @@ static void s_stream(const requests_ctx_t *ctx, const Nodelink__MetricsStreamReq
     case NODELINK__METRICS_STREAM_REQUEST__ACTION__UPDATE_INTERVAL:
         if (q->n_metrics) {
             const metric_selection_t *sel = sampler_selection(ctx->sampler);
-            if (sampler_set_selection(ctx->sampler, q->metrics, q->n_metrics, sel->exclude,
-                                      sel->n_exclude) != 0) {
+            if (sampler_set_selection(ctx->sampler, q->metrics, q->n_metrics, sel->exclude, sel->n_exclude) !=
+                0) {
                 s_fail(r, a, "out of memory%s", NULL);
                 return;
             }

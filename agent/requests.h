@@ -28,8 +28,8 @@
 #define REQUESTS_LIMIT_MAX_POINTS 10000u
 
 typedef struct {
-    sampler_t *sampler;        /* borrowed */
-    const sysinfo_env_t *sys;  /* borrowed */
+    sampler_t *sampler;       /* borrowed */
+    const sysinfo_env_t *sys; /* borrowed */
     const char *agent_id;
 } requests_ctx_t;
 

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "wire.h"
 
-struct _sampler_t {
+struct sampler_t {
     char *agent_id;
     uint64_t epoch;
     collector_env_t env;

@@ -31,7 +31,7 @@
 #include "nodelink.pb-c.h"
 #include "topic.h"
 
-typedef struct _sampler_t sampler_t;
+typedef struct sampler_t sampler_t;
 
 typedef struct {
     const char *agent_id;
@@ -53,8 +53,8 @@ void sampler_destroy(sampler_t **self);
 
 /* Replaces the metric selection (deep copy) and creates/destroys collectors
  * to match. 0 or -1 (allocation). */
-int sampler_set_selection(sampler_t *self, char *const *include, size_t n_include,
-                          char *const *exclude, size_t n_exclude);
+int sampler_set_selection(sampler_t *self, char *const *include, size_t n_include, char *const *exclude,
+                          size_t n_exclude);
 
 /* The current selection (borrowed). */
 const metric_selection_t *sampler_selection(const sampler_t *self);

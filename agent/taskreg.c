@@ -15,7 +15,7 @@ typedef struct {
     char *task_id;
 } reg_t;
 
-struct _taskreg_t {
+struct taskreg_t {
     reg_t *regs;
     size_t n, cap;
 };

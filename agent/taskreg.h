@@ -16,7 +16,7 @@
 
 #define TASKREG_MAX 4096
 
-typedef struct _taskreg_t taskreg_t;
+typedef struct taskreg_t taskreg_t;
 
 taskreg_t *taskreg_new(void);
 void taskreg_destroy(taskreg_t **self);

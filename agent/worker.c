@@ -26,7 +26,7 @@
 #include "taskreg.h"
 #include "wire.h"
 
-struct _worker_t {
+struct worker_t {
     void *ctx;
     void *pipe; /* main thread's end */
     char endpoint[64];

@@ -31,7 +31,7 @@
 
 #include "agent_config.h"
 
-typedef struct _worker_t worker_t;
+typedef struct worker_t worker_t;
 
 typedef struct {
     const agent_config_t *cfg; /* borrowed; must outlive the worker */

@@ -14,9 +14,9 @@
 #define AUTH_DOMAIN "nodelink"
 
 struct auth_t {
-    zcert_t *server;   /* the broker's own key pair */
-    zactor_t *zauth;   /* ZAP handler; owns the certificate store */
-    size_t counts[4];  /* certificates per role */
+    zcert_t *server;  /* the broker's own key pair */
+    zactor_t *zauth;  /* ZAP handler; owns the certificate store */
+    size_t counts[4]; /* certificates per role */
 };
 
 static const char *const s_role_names[] = {"", "agent", "subscriber", "client"};
@@ -27,8 +27,7 @@ static bool s_admit(zcertstore_t *store, zcert_t *loaded, auth_role_t role, cons
 {
     const char *name = zcert_meta(loaded, role == AUTH_ROLE_AGENT ? "agent_id" : "name");
     if (role == AUTH_ROLE_AGENT && !topic_id_valid(name)) {
-        log_warn("security: %s: agent certificate without a valid agent_id in its metadata; ignored",
-                 file);
+        log_warn("security: %s: agent certificate without a valid agent_id in its metadata; ignored", file);
         return false;
     }
     if (zcertstore_lookup(store, zcert_public_txt(loaded))) {

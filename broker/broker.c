@@ -41,8 +41,8 @@ static bool s_loopback(const char *endpoint)
            strncmp(host, "[::1]:", 6) == 0 || strncmp(host, "lo:", 3) == 0;
 }
 
-static zsock_t *s_socket(broker_t *self, int type, const char *key, const char *endpoint,
-                         int64_t max_msg, char *err, size_t errlen)
+static zsock_t *s_socket(broker_t *self, int type, const char *key, const char *endpoint, int64_t max_msg,
+                         char *err, size_t errlen)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -69,14 +69,18 @@ static int s_bind_all(broker_t *self, char *err, size_t errlen)
 {
     const broker_config_t *c = self->cfg;
     int64_t frame_cap = 16 * c->max_frame_size; /* larger is cut off by libzmq; smaller is counted */
-    if (!(self->frontend = s_socket(self, ZMQ_XSUB, "broker.frontend", c->frontend, frame_cap, err, errlen)) ||
+    if (!(self->frontend =
+              s_socket(self, ZMQ_XSUB, "broker.frontend", c->frontend, frame_cap, err, errlen)) ||
         !(self->backend = s_socket(self, ZMQ_XPUB, "broker.backend", c->backend, 65536, err, errlen)) ||
-        !(self->agents = s_socket(self, ZMQ_ROUTER, "broker.agents", c->agents, 4 * WIRE_FRAME_MAX, err, errlen)) ||
-        !(self->clients = s_socket(self, ZMQ_ROUTER, "broker.clients", c->clients, 4 * WIRE_FRAME_MAX, err, errlen)))
+        !(self->agents =
+              s_socket(self, ZMQ_ROUTER, "broker.agents", c->agents, 4 * WIRE_FRAME_MAX, err, errlen)) ||
+        !(self->clients =
+              s_socket(self, ZMQ_ROUTER, "broker.clients", c->clients, 4 * WIRE_FRAME_MAX, err, errlen)))
         return -1;
     if (self->insecure) {
         log_warn("**************************************************************************");
-        log_warn("SECURITY: %d endpoint(s) bind beyond loopback WITHOUT CURVE: anyone who can", self->insecure);
+        log_warn("SECURITY: %d endpoint(s) bind beyond loopback WITHOUT CURVE: anyone who can",
+                 self->insecure);
         log_warn("SECURITY: reach them can publish as any agent, read every frame and send");
         log_warn("SECURITY: control requests. Set security.curve=true (docs/security.md)");
         log_warn("SECURITY: or bind 127.0.0.1 only.");
@@ -183,8 +187,8 @@ static int s_wire(broker_t *self, char *err, size_t errlen)
     self->fanout = self->registry ? fanout_new(self->frontend, self->backend, self->registry, &self->stats,
                                                (size_t)c->max_frame_size, secure)
                                   : NULL;
-    control_args_t args = {self->agents, self->clients, self->backend, self->registry, &self->stats,
-                           c->heartbeat_ms, c->request_timeout_ms, secure};
+    control_args_t args = {self->agents, self->clients,   self->backend,         self->registry,
+                           &self->stats, c->heartbeat_ms, c->request_timeout_ms, secure};
     self->control = self->fanout ? control_new(&args) : NULL;
     self->loop = self->control ? zloop_new() : NULL;
     if (!self->loop || fanout_start(self->fanout) != 0) {
@@ -246,7 +250,8 @@ int broker_run(broker_t *self)
     log_info("listening: frontend %s, backend %s, agents %s, clients %s", self->cfg->frontend,
              self->cfg->backend, self->cfg->agents, self->cfg->clients);
     zloop_start(self->loop); /* returns when a handler returns -1 */
-    log_info("stopping: %llu frames in, %llu forwarded, %llu gaps", (unsigned long long)self->stats.v[STAT_FRAMES_IN],
+    log_info("stopping: %llu frames in, %llu forwarded, %llu gaps",
+             (unsigned long long)self->stats.v[STAT_FRAMES_IN],
              (unsigned long long)self->stats.v[STAT_FRAMES_FORWARDED],
              (unsigned long long)self->stats.v[STAT_SEQUENCE_GAPS]);
     return 0;

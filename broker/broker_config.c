@@ -12,8 +12,7 @@
 static const conf_option_t s_options[] = {
     CONF_OPT_CHECK("log.level", CONF_STRING, B, log_level, "info", log_level_check,
                    "Minimum log level: debug, info, warn, error"),
-    CONF_OPT("broker.frontend", CONF_STRING, B, frontend, "tcp://*:5555",
-             "XSUB endpoint agents publish to"),
+    CONF_OPT("broker.frontend", CONF_STRING, B, frontend, "tcp://*:5555", "XSUB endpoint agents publish to"),
     CONF_OPT("broker.backend", CONF_STRING, B, backend, "tcp://*:5556",
              "XPUB endpoint subscribers connect to"),
     CONF_OPT("broker.agents", CONF_STRING, B, agents, "tcp://*:5557",

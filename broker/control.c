@@ -96,8 +96,7 @@ static void s_send_failed(control_t *self, const void *rid, size_t rid_len, cons
     self->a.stats->v[STAT_TASKS_FAILED]++;
 }
 
-static void s_hello_reply(control_t *self, const void *rid, size_t rid_len, bool accepted,
-                          const char *reason)
+static void s_hello_reply(control_t *self, const void *rid, size_t rid_len, bool accepted, const char *reason)
 {
     Nodelink__HelloReply reply = NODELINK__HELLO_REPLY__INIT;
     reply.has_accepted = true;
@@ -322,8 +321,10 @@ static void s_task_request(control_t *self, routed_t *r)
     int64_t timeout = req->has_timeout_ms && req->timeout_ms ? req->timeout_ms : self->a.request_timeout_ms;
     if (timeout > CONTROL_MAX_TIMEOUT_MS)
         timeout = CONTROL_MAX_TIMEOUT_MS;
-    if (pending_add(self->pending, agent->id, req->task_id, r->rid, r->rid_len, clock_mono_ms() + timeout) != 0) {
-        snprintf(reason, sizeof reason, "task '%s' is already in flight for agent '%s'", req->task_id, agent->id);
+    if (pending_add(self->pending, agent->id, req->task_id, r->rid, r->rid_len, clock_mono_ms() + timeout) !=
+        0) {
+        snprintf(reason, sizeof reason, "task '%s' is already in flight for agent '%s'", req->task_id,
+                 agent->id);
         s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id, reason);
         return;
     }
@@ -351,7 +352,8 @@ static void s_collect(void *ctx, agent_t *agent)
 
 static int s_by_id(const void *a, const void *b)
 {
-    return strcmp((*(Nodelink__AgentStatus *const *)a)->agent_id, (*(Nodelink__AgentStatus *const *)b)->agent_id);
+    return strcmp((*(Nodelink__AgentStatus *const *)a)->agent_id,
+                  (*(Nodelink__AgentStatus *const *)b)->agent_id);
 }
 
 static void s_count(void *ctx, agent_t *agent)

@@ -38,14 +38,14 @@
 typedef struct control_t control_t;
 
 typedef struct {
-    zsock_t *agents;   /* ROUTER, borrowed */
-    zsock_t *clients;  /* ROUTER, borrowed */
-    zsock_t *backend;  /* XPUB for status frames, borrowed */
+    zsock_t *agents;  /* ROUTER, borrowed */
+    zsock_t *clients; /* ROUTER, borrowed */
+    zsock_t *backend; /* XPUB for status frames, borrowed */
     registry_t *registry;
     stats_t *stats;
     int64_t heartbeat_ms;
     int64_t request_timeout_ms;
-    bool secure;       /* check certificate roles and agent ids */
+    bool secure; /* check certificate roles and agent ids */
 } control_args_t;
 
 control_t *control_new(const control_args_t *args);

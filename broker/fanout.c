@@ -60,20 +60,26 @@ int fanout_start(fanout_t *self)
 static stat_id_t s_stat_of(wire_err_t err)
 {
     switch (err) {
-    case WIRE_ERR_PARTS: return STAT_DROP_PARTS;
-    case WIRE_ERR_SIZE: return STAT_DROP_OVERSIZED;
-    case WIRE_ERR_TOPIC: return STAT_DROP_BAD_TOPIC;
-    case WIRE_ERR_MISMATCH: return STAT_DROP_ID_MISMATCH;
-    case WIRE_ERR_CONTENT: return STAT_DROP_BAD_CONTENT;
-    default: return STAT_DROP_UNDECODABLE;
+    case WIRE_ERR_PARTS:
+        return STAT_DROP_PARTS;
+    case WIRE_ERR_SIZE:
+        return STAT_DROP_OVERSIZED;
+    case WIRE_ERR_TOPIC:
+        return STAT_DROP_BAD_TOPIC;
+    case WIRE_ERR_MISMATCH:
+        return STAT_DROP_ID_MISMATCH;
+    case WIRE_ERR_CONTENT:
+        return STAT_DROP_BAD_CONTENT;
+    default:
+        return STAT_DROP_UNDECODABLE;
     }
 }
 
 static void s_drop(fanout_t *self, stat_id_t why, const char *id)
 {
     self->stats->v[why]++;
-    log_ratelimited(&self->drop_log, LOG_LEVEL_WARN, "dropped a published frame (%s%s%s)",
-                    stats_name(why), id && *id ? ", id " : "", id && *id ? id : "");
+    log_ratelimited(&self->drop_log, LOG_LEVEL_WARN, "dropped a published frame (%s%s%s)", stats_name(why),
+                    id && *id ? ", id " : "", id && *id ? id : "");
 }
 
 /* May the sender of msg publish a frame of kind for id? */
@@ -111,8 +117,8 @@ static void s_track(fanout_t *self, const char *id, const Nodelink__TaskResponse
     switch (registry_observe(agent, frame, clock_now_ms(), &missed)) {
     case SEQ_GAP:
         self->stats->v[STAT_SEQUENCE_GAPS] += missed;
-        log_ratelimited(&self->gap_log, LOG_LEVEL_INFO, "agent %s: %llu frame(s) missing before #%llu",
-                        id, (unsigned long long)missed, (unsigned long long)frame->sequence);
+        log_ratelimited(&self->gap_log, LOG_LEVEL_INFO, "agent %s: %llu frame(s) missing before #%llu", id,
+                        (unsigned long long)missed, (unsigned long long)frame->sequence);
         break;
     case SEQ_RESET:
         self->stats->v[STAT_SEQUENCE_RESETS]++;

@@ -105,8 +105,8 @@ agent_t *registry_touch(registry_t *self, const char *id)
     return a;
 }
 
-int registry_connect(registry_t *self, agent_t *agent, const void *rid, size_t rid_len,
-                     int64_t now_ms, int64_t now_mono)
+int registry_connect(registry_t *self, agent_t *agent, const void *rid, size_t rid_len, int64_t now_ms,
+                     int64_t now_mono)
 {
     if (rid_len == 0 || rid_len > REGISTRY_RID_MAX)
         return -1;

@@ -46,14 +46,14 @@ typedef struct {
     char reason[64];            /* why disconnected */
     uint8_t last_rid[REGISTRY_RID_MAX]; /* the connection it had when disconnected */
     size_t last_rid_len;
-    bool nudge;                 /* disconnected, yet its process still publishes */
+    bool nudge; /* disconnected, yet its process still publishes */
     /* frame stream */
     bool seq_known;
     uint64_t epoch;
     uint64_t last_seq;
     uint64_t frames;
     uint64_t gaps;
-    uint64_t last_sample_ms;    /* timestamp of the latest metrics sample */
+    uint64_t last_sample_ms; /* timestamp of the latest metrics sample */
 } agent_t;
 
 typedef enum {
@@ -82,8 +82,8 @@ agent_t *registry_touch(registry_t *self, const char *id);
 
 /* Marks agent connected under rid (replacing any previous routing id).
  * 0, or -1 when rid is too long. */
-int registry_connect(registry_t *self, agent_t *agent, const void *rid, size_t rid_len,
-                     int64_t now_ms, int64_t now_mono);
+int registry_connect(registry_t *self, agent_t *agent, const void *rid, size_t rid_len, int64_t now_ms,
+                     int64_t now_mono);
 
 /* Marks agent disconnected with a reason. */
 void registry_disconnect(registry_t *self, agent_t *agent, const char *reason);

@@ -87,7 +87,8 @@ int conf_parse_duration_ms(const char *s, int64_t *ms)
 int conf_parse_size(const char *s, int64_t *bytes)
 {
     static const char *const units[] = {"b", "k", "kb", "kib", "m", "mb", "mib", "g", "gb", "gib"};
-    static const int64_t scale[] = {1, 1024, 1024, 1024, 1 << 20, 1 << 20, 1 << 20, 1 << 30, 1 << 30, 1 << 30};
+    static const int64_t scale[] = {1,       1024,    1024,    1024,    1 << 20,
+                                    1 << 20, 1 << 20, 1 << 30, 1 << 30, 1 << 30};
     return s_parse_scaled(s, units, scale, 10, 1, bytes);
 }
 
@@ -170,8 +171,8 @@ static int s_check_range(const conf_option_t *o, int64_t v, const char *text, ch
             conf_format_duration(o->max, hi, sizeof hi);
             s_err(err, errlen, "%s: '%s' is out of range (%s .. %s)", o->key, text, lo, hi);
         } else {
-            s_err(err, errlen, "%s: '%s' is out of range (%" PRId64 " .. %" PRId64 ")", o->key, text,
-                  o->min, o->max);
+            s_err(err, errlen, "%s: '%s' is out of range (%" PRId64 " .. %" PRId64 ")", o->key, text, o->min,
+                  o->max);
         }
         return -1;
     }
@@ -328,8 +329,9 @@ done:
 static int s_assign_text(const conf_option_t *o, void *cfg, const char *text, char *err, size_t errlen)
 {
     if (o->offset == CONF_FOREIGN) {
-        s_err(err, errlen, "%s is a setting of %s: accepted in a shared configuration file, it does nothing here",
-              o->key, o->help);
+        s_err(err, errlen,
+              "%s is a setting of %s: accepted in a shared configuration file, it does nothing here", o->key,
+              o->help);
         return -1;
     }
     if (o->type == CONF_LIST)
@@ -844,8 +846,9 @@ void conf_print_help(const conf_schema_t *schema, FILE *out)
                 o->def && *o->def ? o->def : "(none)", o->help);
     }
     if (foreign) {
-        fprintf(out, "\nAlso accepted in the file, checked and ignored (settings of other nodelink services,\n"
-                     "so that one file can configure several):\n");
+        fprintf(out,
+                "\nAlso accepted in the file, checked and ignored (settings of other nodelink services,\n"
+                "so that one file can configure several):\n");
         for (size_t i = 0; i < schema->n_options; i++) {
             const conf_option_t *o = &schema->options[i];
             if (o->offset == CONF_FOREIGN)

@@ -56,21 +56,27 @@ typedef struct {
 typedef int (*conf_check_fn)(const void *value, char *err, size_t errlen);
 
 typedef struct {
-    const char *key;   /* dotted: "metrics.collection_interval" */
+    const char *key; /* dotted: "metrics.collection_interval" */
     conf_type_t type;
-    size_t offset;     /* of the value in the service's config struct */
-    const char *def;   /* default as text (value syntax above); NULL = empty/0 */
-    int64_t min, max;  /* inclusive bounds for INT/DURATION/SIZE when max > min */
+    size_t offset;    /* of the value in the service's config struct */
+    const char *def;  /* default as text (value syntax above); NULL = empty/0 */
+    int64_t min, max; /* inclusive bounds for INT/DURATION/SIZE when max > min */
     conf_check_fn check;
     const char *help;
 } conf_option_t;
 
-#define CONF_OPT(key, type, st, field, def, help)                                                  \
-    {key, type, offsetof(st, field), def, 0, 0, NULL, help}
-#define CONF_OPT_RANGE(key, type, st, field, def, lo, hi, help)                                    \
-    {key, type, offsetof(st, field), def, lo, hi, NULL, help}
-#define CONF_OPT_CHECK(key, type, st, field, def, check, help)                                     \
-    {key, type, offsetof(st, field), def, 0, 0, check, help}
+#define CONF_OPT(key, type, st, field, def, help)                                                            \
+    {                                                                                                        \
+        key, type, offsetof(st, field), def, 0, 0, NULL, help                                                \
+    }
+#define CONF_OPT_RANGE(key, type, st, field, def, lo, hi, help)                                              \
+    {                                                                                                        \
+        key, type, offsetof(st, field), def, lo, hi, NULL, help                                              \
+    }
+#define CONF_OPT_CHECK(key, type, st, field, def, check, help)                                               \
+    {                                                                                                        \
+        key, type, offsetof(st, field), def, 0, 0, check, help                                               \
+    }
 
 /* A key another nodelink service owns (help = its program name), accepted
  * in this service's YAML file so that one file can configure several
@@ -79,11 +85,14 @@ typedef struct {
  * type-checked and then ignored; on the command line it is an error (it
  * would do nothing). --help lists these keys apart. */
 #define CONF_FOREIGN SIZE_MAX
-#define CONF_OPT_FOREIGN(key, type, owner) {key, type, CONF_FOREIGN, NULL, 0, 0, NULL, owner}
+#define CONF_OPT_FOREIGN(key, type, owner)                                                                   \
+    {                                                                                                        \
+        key, type, CONF_FOREIGN, NULL, 0, 0, NULL, owner                                                     \
+    }
 
 typedef struct {
-    const char *program;  /* "nodelink-agent" */
-    const char *summary;  /* one line for --help */
+    const char *program; /* "nodelink-agent" */
+    const char *summary; /* one line for --help */
     const conf_option_t *options;
     size_t n_options;
 } conf_schema_t;

@@ -39,8 +39,8 @@ static const cyaml_schema_field_t s_entry_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, s_entry_t, name, 1, 64),
     CYAML_FIELD_STRING_PTR("hash", CYAML_FLAG_POINTER, s_entry_t, hash, 1, 200),
     CYAML_FIELD_STRING_PTR("role", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, s_entry_t, role, 1, 32),
-    CYAML_FIELD_SEQUENCE("agents", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, s_entry_t, agents,
-                         &s_string, 0, CYAML_UNLIMITED),
+    CYAML_FIELD_SEQUENCE("agents", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, s_entry_t, agents, &s_string, 0,
+                         CYAML_UNLIMITED),
     CYAML_FIELD_END,
 };
 
@@ -49,8 +49,7 @@ static const cyaml_schema_value_t s_entry = {
 };
 
 static const cyaml_schema_field_t s_file_fields[] = {
-    CYAML_FIELD_SEQUENCE("tokens", CYAML_FLAG_POINTER, s_file_t, tokens, &s_entry, 0,
-                         CYAML_UNLIMITED),
+    CYAML_FIELD_SEQUENCE("tokens", CYAML_FLAG_POINTER, s_file_t, tokens, &s_entry, 0, CYAML_UNLIMITED),
     CYAML_FIELD_END,
 };
 
@@ -70,8 +69,7 @@ static int s_parse_hash(const char *text, unsigned char *out)
     size_t plen = strlen(AUTH_HASH_PREFIX), bin_len = 0;
     if (strncmp(text, AUTH_HASH_PREFIX, plen) != 0 || strlen(text + plen) != 2 * AUTH_HASH_BYTES)
         return -1;
-    if (sodium_hex2bin(out, AUTH_HASH_BYTES, text + plen, 2 * AUTH_HASH_BYTES, NULL, &bin_len,
-                       NULL) != 0 ||
+    if (sodium_hex2bin(out, AUTH_HASH_BYTES, text + plen, 2 * AUTH_HASH_BYTES, NULL, &bin_len, NULL) != 0 ||
         bin_len != AUTH_HASH_BYTES)
         return -1;
     return 0;
@@ -83,8 +81,10 @@ static int s_convert(const s_entry_t *e, size_t i, auth_token_t *t, char *err, s
     if (!*t->name)
         snprintf(t->name, sizeof t->name, "token%zu", i + 1);
     if (s_parse_hash(e->hash, t->hash) != 0) {
-        snprintf(err, errlen, "tokens[%zu] (%s): hash must be blake2b:<64 hex digits> "
-                              "(make one with nodelink-gateway-token)", i, t->name);
+        snprintf(err, errlen,
+                 "tokens[%zu] (%s): hash must be blake2b:<64 hex digits> "
+                 "(make one with nodelink-gateway-token)",
+                 i, t->name);
         return -1;
     }
     t->admin = e->role && strcmp(e->role, "admin") == 0;
@@ -99,8 +99,7 @@ static int s_convert(const s_entry_t *e, size_t i, auth_token_t *t, char *err, s
     t->agents = calloc(e->agents_count ? e->agents_count : 1, sizeof *t->agents);
     for (unsigned k = 0; t->agents && k < e->agents_count; k++) {
         if (!topic_id_valid(e->agents[k])) {
-            snprintf(err, errlen, "tokens[%zu] (%s): '%s' is not a valid agent id", i, t->name,
-                     e->agents[k]);
+            snprintf(err, errlen, "tokens[%zu] (%s): '%s' is not a valid agent id", i, t->name, e->agents[k]);
             return -1;
         }
         t->agents[t->n_agents++] = strdup(e->agents[k]);
@@ -117,8 +116,8 @@ auth_t *auth_load(const char *path, char *err, size_t errlen)
     s_file_t *file = NULL;
     cyaml_err_t rc = cyaml_load_file(path, &s_cyaml, &s_top, (cyaml_data_t **)&file, NULL);
     if (rc != CYAML_OK) {
-        snprintf(err, errlen, "%s: %s (expected tokens: [{name, hash, role: admin | agents: [...]}])",
-                 path, cyaml_strerror(rc));
+        snprintf(err, errlen, "%s: %s (expected tokens: [{name, hash, role: admin | agents: [...]}])", path,
+                 cyaml_strerror(rc));
         return NULL;
     }
     auth_t *self = calloc(1, sizeof *self);

@@ -9,15 +9,14 @@
 
 #include "wire.h"
 
-control_req_t *control_req_new(const char *agent_id, const Nodelink__MetricsRequest *mr,
-                               int64_t timeout_ms, uint64_t seq, struct MHD_Connection *conn)
+control_req_t *control_req_new(const char *agent_id, const Nodelink__MetricsRequest *mr, int64_t timeout_ms,
+                               uint64_t seq, struct MHD_Connection *conn)
 {
     control_req_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
     snprintf(self->agent_id, sizeof self->agent_id, "%s", agent_id);
-    snprintf(self->task_id, sizeof self->task_id, "gw-%d-%llu", (int)getpid(),
-             (unsigned long long)seq);
+    snprintf(self->task_id, sizeof self->task_id, "gw-%d-%llu", (int)getpid(), (unsigned long long)seq);
     self->timeout_ms = timeout_ms;
     self->conn = conn;
     atomic_init(&self->outcome, CONTROL_PENDING);

@@ -49,8 +49,8 @@ typedef struct {
 
 /* A request for agent_id carrying mr (borrowed; packed now). task_id is made
  * unique from seq. NULL on allocation failure. */
-control_req_t *control_req_new(const char *agent_id, const Nodelink__MetricsRequest *mr,
-                               int64_t timeout_ms, uint64_t seq, struct MHD_Connection *conn);
+control_req_t *control_req_new(const char *agent_id, const Nodelink__MetricsRequest *mr, int64_t timeout_ms,
+                               uint64_t seq, struct MHD_Connection *conn);
 
 void control_req_free(control_req_t **self);
 

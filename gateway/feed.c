@@ -19,7 +19,7 @@
 
 struct feed_t {
     const gw_config_t *cfg;
-    agents_t *agents;
+    roster_t *agents;
     sse_hub_t *hub;
     gw_stats_t *stats;
     zsock_t *sub, *dealer;
@@ -59,10 +59,10 @@ static void s_on_published(feed_t *self, zmsg_t *msg)
     stats_inc(self->stats, STAT_FRAMES);
     atomic_store(&self->last_frame_ms, clock_mono_ms());
     if (kind == TOPIC_METRICS) {
-        sample_t *s = sample_new(id, &m);
+        snapshot_t *s = snapshot_new(id, &m);
         if (s) {
             sse_hub_publish(self->hub, s);
-            agents_put_sample(self->agents, &s);
+            roster_put_sample(self->agents, &s);
         }
     } else if (kind == TOPIC_SYSTEM && m->metrics_response && m->metrics_response->system_info) {
         json_t *j = wirejson_system_info(m->metrics_response->system_info, id, WIREJSON_ALL);
@@ -70,9 +70,9 @@ static void s_on_published(feed_t *self, zmsg_t *msg)
         json_decref(j);
         blob_t *b = text ? blob_take(text, strlen(text)) : NULL;
         if (b)
-            agents_put_system(self->agents, id, &b);
+            roster_put_system(self->agents, id, &b);
     } else if (kind == TOPIC_STATUS && m->agent_status) {
-        agents_put_status(self->agents, m->agent_status, clock_now_ms());
+        roster_put_status(self->agents, m->agent_status, clock_now_ms());
     }
     wire_response_free(&m);
 }
@@ -128,7 +128,7 @@ static void s_on_task_response(feed_t *self, Nodelink__ControlMessage *cm)
             return;
         atomic_store(&self->broker_reply_ms, clock_mono_ms());
         for (size_t i = 0; i < tr->agent_list->n_agents; i++)
-            agents_put_status(self->agents, tr->agent_list->agents[i], clock_now_ms());
+            roster_put_status(self->agents, tr->agent_list->agents[i], clock_now_ms());
         return;
     }
     control_req_t *req = s_waiting_find(self, tr->task_id);
@@ -235,8 +235,7 @@ static void *s_run(void *arg)
     return NULL;
 }
 
-static zsock_t *s_socket(const gw_config_t *cfg, int type, const char *endpoint, char *err,
-                         size_t errlen)
+static zsock_t *s_socket(const gw_config_t *cfg, int type, const char *endpoint, char *err, size_t errlen)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -250,9 +249,8 @@ static zsock_t *s_socket(const gw_config_t *cfg, int type, const char *endpoint,
     } else {
         zsock_set_rcvhwm(sock, 100000);
     }
-    if (cfg->curve &&
-        curve_client_apply(zsock_resolve(sock), cfg->certificate, cfg->broker_certificate, err,
-                           errlen) != 0) {
+    if (cfg->curve && curve_client_apply(zsock_resolve(sock), cfg->certificate, cfg->broker_certificate, err,
+                                         errlen) != 0) {
         zsock_destroy(&sock);
         return NULL;
     }
@@ -263,8 +261,8 @@ static zsock_t *s_socket(const gw_config_t *cfg, int type, const char *endpoint,
     return sock;
 }
 
-feed_t *feed_new(const gw_config_t *cfg, agents_t *agents, sse_hub_t *hub, gw_stats_t *stats,
-                 char *err, size_t errlen)
+feed_t *feed_new(const gw_config_t *cfg, roster_t *agents, sse_hub_t *hub, gw_stats_t *stats, char *err,
+                 size_t errlen)
 {
     feed_t *self = calloc(1, sizeof *self);
     if (!self)

@@ -2,7 +2,7 @@
  * feed.h - the gateway's ZeroMQ side, one thread owning every socket.
  *
  *   SUB    -> broker.subscribe_endpoint: "metrics.", "system.", "status."
- *             frames update the agent table (agents.h) and feed the SSE hub.
+ *             frames update the agent table (roster.h) and feed the SSE hub.
  *   DEALER -> broker.client_endpoint: list_agents every list_interval (the
  *             broker's registry; an answer also proves the broker is up),
  *             and control requests submitted by HTTP threads (control.h).
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "agents.h"
+#include "roster.h"
 #include "control.h"
 #include "gwconfig.h"
 #include "sse.h"
@@ -25,8 +25,8 @@
 typedef struct feed_t feed_t;
 
 /* Connects the sockets and starts the thread. NULL with a reason in err. */
-feed_t *feed_new(const gw_config_t *cfg, agents_t *agents, sse_hub_t *hub, gw_stats_t *stats,
-                 char *err, size_t errlen);
+feed_t *feed_new(const gw_config_t *cfg, roster_t *agents, sse_hub_t *hub, gw_stats_t *stats, char *err,
+                 size_t errlen);
 
 /* Completes every pending control request as CONTROL_UNAVAILABLE (resuming
  * their connections), stops and joins the thread, closes the sockets. */

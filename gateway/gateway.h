@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "agents.h"
+#include "roster.h"
 #include "auth.h"
 #include "feed.h"
 #include "gwconfig.h"
@@ -27,7 +27,7 @@
 typedef struct {
     const gw_config_t *cfg;
     gw_stats_t stats;
-    agents_t *agents;
+    roster_t *agents;
     sse_hub_t *hub;
     feed_t *feed;
     auth_t *auth; /* NULL when auth.enabled is false */

@@ -19,8 +19,8 @@ static int s_check_privacy(const void *v, char *err, size_t len)
 }
 
 #define T gw_config_t
-#define PRIV(key, field, what)                                                                     \
-    CONF_OPT_CHECK("privacy." key, CONF_STRING, T, field, "keep", s_check_privacy,                 \
+#define PRIV(key, field, what)                                                                               \
+    CONF_OPT_CHECK("privacy." key, CONF_STRING, T, field, "keep", s_check_privacy,                           \
                    what " in API output: keep, anonymize (stable keyed hash) or exclude")
 static const conf_option_t s_options[] = {
     CONF_OPT_CHECK("log.level", CONF_STRING, T, log_level, "info", log_level_check,
@@ -31,10 +31,10 @@ static const conf_option_t s_options[] = {
                    "HTTP worker threads (each runs its own epoll loop)"),
     CONF_OPT_RANGE("http.connection_limit", CONF_INT, T, connection_limit, "20000", 16, 1000000,
                    "Maximum concurrent HTTP connections (SSE streams included)"),
-    CONF_OPT_RANGE("http.connection_memory_limit", CONF_SIZE, T, connection_memory, "16KB", 4096,
-                   1 << 20, "Per-connection buffer for request line, headers and output"),
-    CONF_OPT_RANGE("http.connection_timeout", CONF_DURATION, T, connection_timeout_ms, "60s", 1000,
-                   3600000, "Idle connections (and clients that stop reading) are closed after this"),
+    CONF_OPT_RANGE("http.connection_memory_limit", CONF_SIZE, T, connection_memory, "16KB", 4096, 1 << 20,
+                   "Per-connection buffer for request line, headers and output"),
+    CONF_OPT_RANGE("http.connection_timeout", CONF_DURATION, T, connection_timeout_ms, "60s", 1000, 3600000,
+                   "Idle connections (and clients that stop reading) are closed after this"),
     CONF_OPT_RANGE("http.max_body_size", CONF_SIZE, T, max_body, "64KB", 16, 16 << 20,
                    "Largest request body accepted (413 beyond)"),
     CONF_OPT_RANGE("http.max_uri_length", CONF_INT, T, max_uri, "4096", 64, 65536,
@@ -51,28 +51,28 @@ static const conf_option_t s_options[] = {
              "Broker backend (XPUB) the gateway subscribes to"),
     CONF_OPT("broker.client_endpoint", CONF_STRING, T, client_endpoint, "tcp://127.0.0.1:5558",
              "Broker clients ROUTER for agent lists and control requests"),
-    CONF_OPT_RANGE("broker.request_timeout", CONF_DURATION, T, request_timeout_ms, "10s", 100,
-                   600000, "How long a control request waits for the agent (504 after)"),
+    CONF_OPT_RANGE("broker.request_timeout", CONF_DURATION, T, request_timeout_ms, "10s", 100, 600000,
+                   "How long a control request waits for the agent (504 after)"),
     CONF_OPT_RANGE("broker.list_interval", CONF_DURATION, T, list_interval_ms, "5s", 100, 600000,
                    "How often the agent list is refreshed from the broker"),
     CONF_OPT("redis.url", CONF_STRING, T, redis_url, "redis://127.0.0.1:6379",
              "Redis holding the store's history (redis://[:pw@]host[:port][/db] or unix://path)"),
     CONF_OPT_RANGE("redis.timeout", CONF_DURATION, T, redis_timeout_ms, "2s", 10, 60000,
                    "Redis connect and command timeout"),
-    CONF_OPT_RANGE("metrics.storage.max_points_per_query", CONF_INT, T, max_points_per_query, "10000",
-                   1, 1000000, "Most points one history query returns (truncated beyond)"),
+    CONF_OPT_RANGE("metrics.storage.max_points_per_query", CONF_INT, T, max_points_per_query, "10000", 1,
+                   1000000, "Most points one history query returns (truncated beyond)"),
     CONF_OPT("metrics.api.enable_sse_streaming", CONF_BOOL, T, sse_enabled, "true",
              "Serve GET /agents/{id}/metrics/stream"),
     CONF_OPT_RANGE("metrics.api.max_concurrent_streams", CONF_INT, T, max_streams, "100", 0, 1000000,
                    "Most simultaneous SSE streams (503 with Retry-After beyond)"),
-    CONF_OPT_RANGE("metrics.api.sse_keepalive", CONF_DURATION, T, sse_keepalive_ms, "15s", 100,
-                   3600000, "Interval of the SSE keep-alive comment"),
+    CONF_OPT_RANGE("metrics.api.sse_keepalive", CONF_DURATION, T, sse_keepalive_ms, "15s", 100, 3600000,
+                   "Interval of the SSE keep-alive comment"),
     CONF_OPT_RANGE("metrics.api.sse_client_queue", CONF_INT, T, sse_queue_events, "64", 2, 100000,
                    "Events queued for one SSE client; a client further behind is disconnected"),
     CONF_OPT_RANGE("metrics.api.sse_replay_max", CONF_INT, T, sse_replay_max, "1000", 0, 10000,
                    "Most samples replayed after Last-Event-ID"),
-    CONF_OPT_RANGE("metrics.api.rate_limiting.requests_per_minute", CONF_INT, T, requests_per_minute,
-                   "60", 0, 100000000, "Requests per minute per token (0 = unlimited)"),
+    CONF_OPT_RANGE("metrics.api.rate_limiting.requests_per_minute", CONF_INT, T, requests_per_minute, "60", 0,
+                   100000000, "Requests per minute per token (0 = unlimited)"),
     CONF_OPT("auth.enabled", CONF_BOOL, T, auth_enabled, "true",
              "Require bearer tokens (disable only on a trusted loopback)"),
     CONF_OPT("auth.tokens_file", CONF_STRING, T, tokens_file, "",
@@ -107,8 +107,9 @@ const conf_schema_t gw_config_schema = {
 int gw_config_finish(const gw_config_t *cfg, char *err, size_t errlen)
 {
     if (cfg->auth_enabled && !*cfg->tokens_file) {
-        snprintf(err, errlen, "auth.enabled: needs auth.tokens_file (or --auth.enabled=false on a "
-                              "trusted loopback)");
+        snprintf(err, errlen,
+                 "auth.enabled: needs auth.tokens_file (or --auth.enabled=false on a "
+                 "trusted loopback)");
         return -1;
     }
     if (!*cfg->tls_cert != !*cfg->tls_key) {
@@ -128,8 +129,9 @@ int gw_config_finish(const gw_config_t *cfg, char *err, size_t errlen)
         return -1;
     }
     if (cfg->curve && (!*cfg->certificate || !*cfg->broker_certificate)) {
-        snprintf(err, errlen, "security.curve: needs security.certificate and "
-                              "security.broker_certificate");
+        snprintf(err, errlen,
+                 "security.curve: needs security.certificate and "
+                 "security.broker_certificate");
         return -1;
     }
     return 0;

@@ -92,11 +92,10 @@ enum MHD_Result http_reply_json(http_req_t *req, unsigned status, json_t *body)
 
 struct MHD_Response *http_error_response(unsigned status, const char *message)
 {
-    json_t *body =
-        json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", message);
+    json_t *body = json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", message);
     if (!body) /* message was not UTF-8 (echoed input): say less */
-        body = json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message",
-                         "invalid request");
+        body =
+            json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", "invalid request");
     char *text = wirejson_dumps(body);
     json_decref(body);
     if (!text)
@@ -111,8 +110,8 @@ struct MHD_Response *http_error_response(unsigned status, const char *message)
     return r;
 }
 
-static enum MHD_Result s_error_v(http_req_t *req, unsigned status, int64_t retry_after,
-                                 const char *fmt, va_list ap)
+static enum MHD_Result s_error_v(http_req_t *req, unsigned status, int64_t retry_after, const char *fmt,
+                                 va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -144,8 +143,8 @@ enum MHD_Result http_error(http_req_t *req, unsigned status, const char *fmt, ..
     return r;
 }
 
-enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry_after_s,
-                                 const char *fmt, ...)
+enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry_after_s, const char *fmt,
+                                 ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -169,8 +168,8 @@ int http_arg_int(http_req_t *req, const char *name, int64_t min, int64_t max, in
         return 0;
     int64_t n;
     if (*v == '\0' || conf_parse_int(v, &n) != 0 || n < min || n > max) {
-        *result = http_error(req, MHD_HTTP_BAD_REQUEST, "%s: expected an integer in [%lld, %lld]",
-                             name, (long long)min, (long long)max);
+        *result = http_error(req, MHD_HTTP_BAD_REQUEST, "%s: expected an integer in [%lld, %lld]", name,
+                             (long long)min, (long long)max);
         return -1;
     }
     *out = n;
@@ -226,14 +225,12 @@ static enum MHD_Result s_preflight(http_req_t *req)
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    MHD_add_response_header(r, "Access-Control-Allow-Headers",
-                            "Authorization, Content-Type, Last-Event-ID");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
     MHD_add_response_header(r, "Access-Control-Max-Age", "600");
     return http_reply(req, MHD_HTTP_NO_CONTENT, r);
 }
 
-static enum MHD_Result s_size_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
+static enum MHD_Result s_size_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
@@ -266,8 +263,8 @@ static enum MHD_Result s_authenticate(http_req_t *req, bool *answered)
     gateway_t *gw = req->gw;
     *answered = true;
     if (gw->auth) {
-        const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *h =
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
         const char *tok = NULL;
         if (h && strncasecmp(h, "Bearer ", 7) == 0)
             tok = h + 7;
@@ -285,8 +282,8 @@ static enum MHD_Result s_authenticate(http_req_t *req, bool *answered)
                                     (long long)gw->cfg->requests_per_minute);
     }
     if (req->agent_id[0] && !auth_allows(req->token, req->agent_id))
-        return http_error(req, MHD_HTTP_FORBIDDEN, "token '%s' may not access agent '%s'",
-                          req->token->name, req->agent_id);
+        return http_error(req, MHD_HTTP_FORBIDDEN, "token '%s' may not access agent '%s'", req->token->name,
+                          req->agent_id);
     *answered = false;
     return MHD_YES;
 }
@@ -303,8 +300,7 @@ static enum MHD_Result s_dispatch(http_req_t *req, const char *url)
     for (size_t i = 0; i < routes_count; i++) {
         if (!s_match(routes[i].pattern, req->path, id))
             continue;
-        if (strcmp(routes[i].method, req->method) == 0 ||
-            (head && strcmp(routes[i].method, "GET") == 0)) {
+        if (strcmp(routes[i].method, req->method) == 0 || (head && strcmp(routes[i].method, "GET") == 0)) {
             req->route = &routes[i];
             memcpy(req->agent_id, id, sizeof id);
         } else if (strlen(req->allow) + strlen(routes[i].method) + 3 < sizeof req->allow) {
@@ -333,9 +329,9 @@ static enum MHD_Result s_dispatch(http_req_t *req, const char *url)
 
 /* ---------------------------------------------------------------- life cycle */
 
-static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version, const char *upload_data,
-                                size_t *upload_data_size, void **con_cls)
+static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                const char *version, const char *upload_data, size_t *upload_data_size,
+                                void **con_cls)
 {
     (void)version;
     gateway_t *gw = cls;
@@ -499,16 +495,15 @@ http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->connection_timeout_ms / 1000), NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s_completed, gw},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL},
-        {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_ARRAY, (intptr_t)cfg->threads,
-         NULL},
+        {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_ARRAY, (intptr_t)cfg->threads, NULL},
         {self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, self->tls_cert},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, self->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
     if (opts[7].option == MHD_OPTION_ARRAY) /* single thread: drop the pool entry */
         opts[7] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL};
-    self->daemon = MHD_start_daemon(flags, 0, NULL, NULL, s_access, gw, MHD_OPTION_ARRAY, opts,
-                                    MHD_OPTION_END);
+    self->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, s_access, gw, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
         goto fail;

@@ -51,10 +51,10 @@ struct http_req_t {
     struct MHD_Connection *conn;
     const route_t *route;
     const char *method;
-    const char *path;                 /* without the /api prefix */
-    char agent_id[TOPIC_ID_MAX + 1];  /* {id} of the route, "" when none */
-    const auth_token_t *token;        /* NULL when auth is disabled */
-    char *body;                       /* NUL-terminated request body */
+    const char *path;                /* without the /api prefix */
+    char agent_id[TOPIC_ID_MAX + 1]; /* {id} of the route, "" when none */
+    const auth_token_t *token;       /* NULL when auth is disabled */
+    char *body;                      /* NUL-terminated request body */
     size_t body_len;
     bool body_too_large;
     bool dispatched;
@@ -88,8 +88,8 @@ enum MHD_Result http_error(http_req_t *req, unsigned status, const char *fmt, ..
 struct MHD_Response *http_error_response(unsigned status, const char *message);
 
 /* Same with a Retry-After header (429, 503). */
-enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry_after_s,
-                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry_after_s, const char *fmt,
+                                 ...) __attribute__((format(printf, 4, 5)));
 
 /* Query argument or NULL. */
 const char *http_arg(http_req_t *req, const char *name);

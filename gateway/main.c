@@ -32,7 +32,7 @@ static int s_start(s_app_t *app, char *err, size_t errlen)
         snprintf(err, errlen, "redis.url: %s", qerr.message);
         return CONF_EXIT_USAGE;
     }
-    gw->agents = agents_new();
+    gw->agents = roster_new();
     gw->limiter = ratelimit_new(app->cfg.requests_per_minute);
     gw->privacy = privacy_new(&app->cfg);
     gw->hub = sse_hub_new((size_t)app->cfg.max_streams, (size_t)app->cfg.sse_queue_events,
@@ -62,7 +62,7 @@ static void s_stop(s_app_t *app)
     sse_hub_destroy(&gw->hub);
     privacy_destroy(&gw->privacy);
     ratelimit_destroy(&gw->limiter);
-    agents_destroy(&gw->agents);
+    roster_destroy(&gw->agents);
     qpool_destroy(&gw->qpool);
     auth_destroy(&gw->auth);
 }

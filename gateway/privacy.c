@@ -34,8 +34,7 @@ privacy_t *privacy_new(const gw_config_t *cfg)
     self->mac = s_mode(cfg->privacy_mac);
     self->packages = s_mode(cfg->privacy_packages) == S_KEEP ? S_KEEP : S_EXCLUDE;
     const char *salt = *cfg->privacy_salt ? cfg->privacy_salt : "nodelink-privacy";
-    crypto_generichash(self->key, sizeof self->key, (const unsigned char *)salt, strlen(salt), NULL,
-                       0);
+    crypto_generichash(self->key, sizeof self->key, (const unsigned char *)salt, strlen(salt), NULL, 0);
     return self;
 }
 
@@ -43,7 +42,7 @@ void privacy_destroy(privacy_t **self)
 {
     if (!self || !*self)
         return;
-    sodium_memzero((*self)->key, sizeof (*self)->key);
+    sodium_memzero((*self)->key, sizeof(*self)->key);
     free(*self);
     *self = NULL;
 }
@@ -52,8 +51,7 @@ static json_t *s_anon(const privacy_t *self, const char *value)
 {
     unsigned char h[8];
     char hex[2 * sizeof h + 1], out[sizeof hex + 5];
-    crypto_generichash(h, sizeof h, (const unsigned char *)value, strlen(value), self->key,
-                       sizeof self->key);
+    crypto_generichash(h, sizeof h, (const unsigned char *)value, strlen(value), self->key, sizeof self->key);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(out, sizeof out, "anon-%s", hex);
     return json_string(out);

@@ -34,12 +34,11 @@ enum MHD_Result route_control_failure(http_req_t *req)
         if (strncmp(c->reason, "timeout", 7) == 0)
             return http_error(req, MHD_HTTP_GATEWAY_TIMEOUT, "%s", c->reason);
         if (strstr(c->reason, "not connected")) {
-            if (!agents_known(req->gw->agents, req->agent_id))
+            if (!roster_known(req->gw->agents, req->agent_id))
                 return route_unknown_agent(req);
             return http_error_retry(req, MHD_HTTP_SERVICE_UNAVAILABLE, 5, "%s", c->reason);
         }
-        return http_error(req, MHD_HTTP_BAD_REQUEST, "agent '%s' refused: %s", req->agent_id,
-                          c->reason);
+        return http_error(req, MHD_HTTP_BAD_REQUEST, "agent '%s' refused: %s", req->agent_id, c->reason);
     case CONTROL_PENDING: /* resumed without an answer: only while stopping */
     case CONTROL_UNAVAILABLE:
     case CONTROL_COMPLETED:

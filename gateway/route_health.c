@@ -34,6 +34,6 @@ enum MHD_Result route_readyz(http_req_t *req)
         return http_error_retry(req, MHD_HTTP_SERVICE_UNAVAILABLE, 1, "not ready:%s%s",
                                 broker ? "" : " broker not answering", redis ? "" : " redis unreachable");
     return http_reply_json(req, MHD_HTTP_OK,
-                           json_pack("{s:s,s:b,s:b,s:I}", "status", "ready", "broker", broker, "redis",
-                                     redis, "sse_streams", (json_int_t)sse_hub_count(gw->hub)));
+                           json_pack("{s:s,s:b,s:b,s:I}", "status", "ready", "broker", broker, "redis", redis,
+                                     "sse_streams", (json_int_t)sse_hub_count(gw->hub)));
 }

@@ -23,7 +23,7 @@
 
 static int64_t s_auto_interval(int64_t range)
 {
-    static const int64_t nice[] = {1,   5,    10,   15,   30,    60,    120,   300,
+    static const int64_t nice[] = {1,   5,   10,   15,   30,   60,    120,   300,
                                    600, 900, 1800, 3600, 7200, 21600, 43200, 86400};
     for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
         if (range / nice[i] <= S_TARGET_BUCKETS)
@@ -45,13 +45,14 @@ static int s_metrics(http_req_t *req, s_args_t *a, enum MHD_Result *ret)
     char *save = NULL;
     for (char *t = strtok_r(a->copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (a->q.n_metrics == QUERY_MAX_METRICS) {
-            *ret = http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: more than %d names",
-                              QUERY_MAX_METRICS);
+            *ret = http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: more than %d names", QUERY_MAX_METRICS);
             return -1;
         }
         if (!metric_lookup(t, NULL)) {
-            *ret = http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: unknown metric '%s' (see "
-                                                         "docs/metrics.md)", t);
+            *ret = http_error(req, MHD_HTTP_BAD_REQUEST,
+                              "metrics: unknown metric '%s' (see "
+                              "docs/metrics.md)",
+                              t);
             return -1;
         }
         a->names[a->q.n_metrics++] = t;
@@ -75,8 +76,8 @@ static int s_parse(http_req_t *req, s_args_t *a, enum MHD_Result *ret)
     if (http_arg_int(req, "start", 0, QUERY_MAX_TIMESTAMP, &start, ret) < 0)
         return -1;
     if (start > end) {
-        *ret = http_error(req, MHD_HTTP_BAD_REQUEST, "start (%lld) is after end (%lld)",
-                          (long long)start, (long long)end);
+        *ret = http_error(req, MHD_HTTP_BAD_REQUEST, "start (%lld) is after end (%lld)", (long long)start,
+                          (long long)end);
         return -1;
     }
     interval = s_auto_interval(end - start);
@@ -103,12 +104,11 @@ static json_t *s_body(http_req_t *req, const query_history_t *h)
         }
         json_array_append_new(data, row);
     }
-    return json_pack("{s:s,s:{s:o,s:I,s:I,s:I,s:I},s:o,s:I,s:b,s:s}", "agent_id", req->agent_id,
-                     "query", "metrics", names, "start_timestamp", (json_int_t)h->start,
-                     "end_timestamp", (json_int_t)h->end, "interval_seconds",
-                     (json_int_t)h->interval, "max_points", (json_int_t)0, "data", data,
-                     "total_points", (json_int_t)h->n_points, "truncated", h->truncated, "tier",
-                     query_tier_name(h->tier));
+    return json_pack("{s:s,s:{s:o,s:I,s:I,s:I,s:I},s:o,s:I,s:b,s:s}", "agent_id", req->agent_id, "query",
+                     "metrics", names, "start_timestamp", (json_int_t)h->start, "end_timestamp",
+                     (json_int_t)h->end, "interval_seconds", (json_int_t)h->interval, "max_points",
+                     (json_int_t)0, "data", data, "total_points", (json_int_t)h->n_points, "truncated",
+                     h->truncated, "tier", query_tier_name(h->tier));
 }
 
 enum MHD_Result route_history(http_req_t *req)
@@ -129,8 +129,7 @@ enum MHD_Result route_history(http_req_t *req)
     switch (st) {
     case QUERY_OK: {
         json_t *body = s_body(req, h);
-        json_object_set_new(json_object_get(body, "query"), "max_points",
-                            json_integer(a.q.max_points));
+        json_object_set_new(json_object_get(body, "query"), "max_points", json_integer(a.q.max_points));
         query_history_free(&h);
         return http_reply_json(req, MHD_HTTP_OK, body);
     }
@@ -143,5 +142,6 @@ enum MHD_Result route_history(http_req_t *req)
     case QUERY_ERROR:
         break;
     }
-    return http_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err.message[0] ? err.message : "query failed");
+    return http_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+                      err.message[0] ? err.message : "query failed");
 }

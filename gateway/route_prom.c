@@ -37,8 +37,7 @@ typedef struct {
     const char *agent;
 } s_collect_t;
 
-static void s_visit(void *ctx, const metric_def_t *def, const char *instance, const char *name,
-                    double value)
+static void s_visit(void *ctx, const metric_def_t *def, const char *instance, const char *name, double value)
 {
     (void)name;
     s_collect_t *c = ctx;
@@ -76,9 +75,9 @@ static void s_family_name(const metric_def_t *d, char *buf, size_t size)
 {
     size_t flen = strlen(d->field);
     bool per_sec = flen > 8 && strcmp(d->field + flen - 8, "_per_sec") == 0;
-    snprintf(buf, size, "nodelink_%s%s_%.*s%s%s", d->group,
-             d->source == METRIC_SRC_CPU_CORE ? "_core" : "", (int)(per_sec ? flen - 8 : flen),
-             d->field, per_sec ? "_per_second" : "", d->counter ? "_total" : "");
+    snprintf(buf, size, "nodelink_%s%s_%.*s%s%s", d->group, d->source == METRIC_SRC_CPU_CORE ? "_core" : "",
+             (int)(per_sec ? flen - 8 : flen), d->field, per_sec ? "_per_second" : "",
+             d->counter ? "_total" : "");
 }
 
 static void s_value(FILE *out, double v)
@@ -108,8 +107,7 @@ static void s_families(FILE *out, const s_point_t *pts, size_t n)
             }
             const char *label = s_label(d->source);
             if (label)
-                fprintf(out, "%s{agent=\"%s\",%s=\"%s\"} ", name, pts[i].agent, label,
-                        pts[i].instance);
+                fprintf(out, "%s{agent=\"%s\",%s=\"%s\"} ", name, pts[i].agent, label, pts[i].instance);
             else
                 fprintf(out, "%s{agent=\"%s\"} ", name, pts[i].agent);
             s_value(out, pts[i].value);
@@ -120,12 +118,14 @@ static void s_families(FILE *out, const s_point_t *pts, size_t n)
 static void s_agents(FILE *out, const agent_view_t *v, size_t n, http_req_t *req)
 {
     fputs("# HELP nodelink_agent_up 1 when the agent is connected to the broker\n"
-          "# TYPE nodelink_agent_up gauge\n", out);
+          "# TYPE nodelink_agent_up gauge\n",
+          out);
     for (size_t i = 0; i < n; i++)
         if (auth_allows(req->token, v[i].id))
             fprintf(out, "nodelink_agent_up{agent=\"%s\"} %d\n", v[i].id, v[i].connected ? 1 : 0);
     fputs("# HELP nodelink_agent_last_metrics_update_seconds Unix time of the agent's latest sample\n"
-          "# TYPE nodelink_agent_last_metrics_update_seconds gauge\n", out);
+          "# TYPE nodelink_agent_last_metrics_update_seconds gauge\n",
+          out);
     for (size_t i = 0; i < n; i++)
         if (auth_allows(req->token, v[i].id) && v[i].last_metrics_update)
             fprintf(out, "nodelink_agent_last_metrics_update_seconds{agent=\"%s\"} %.3f\n", v[i].id,
@@ -135,12 +135,14 @@ static void s_agents(FILE *out, const agent_view_t *v, size_t n, http_req_t *req
 static void s_gateway(FILE *out, gateway_t *gw)
 {
     for (stat_id_t s = 0; s < STAT_COUNT; s++)
-        fprintf(out, "# HELP nodelink_gateway_%s %s\n# TYPE nodelink_gateway_%s counter\n"
-                     "nodelink_gateway_%s %llu\n",
+        fprintf(out,
+                "# HELP nodelink_gateway_%s %s\n# TYPE nodelink_gateway_%s counter\n"
+                "nodelink_gateway_%s %llu\n",
                 stats_name(s), stats_help(s), stats_name(s), stats_name(s),
                 (unsigned long long)stats_get(&gw->stats, s));
-    fprintf(out, "# HELP nodelink_gateway_sse_streams SSE streams open\n"
-                 "# TYPE nodelink_gateway_sse_streams gauge\nnodelink_gateway_sse_streams %zu\n",
+    fprintf(out,
+            "# HELP nodelink_gateway_sse_streams SSE streams open\n"
+            "# TYPE nodelink_gateway_sse_streams gauge\nnodelink_gateway_sse_streams %zu\n",
             sse_hub_count(gw->hub));
 }
 
@@ -148,13 +150,13 @@ enum MHD_Result route_prometheus(http_req_t *req)
 {
     gateway_t *gw = req->gw;
     agent_view_t *views = NULL;
-    size_t n = agents_list(gw->agents, clock_now_ms(), &views);
+    size_t n = roster_list(gw->agents, clock_now_ms(), &views);
     s_collect_t c = {0};
     for (size_t i = 0; i < n; i++) {
         if (!views[i].sample || !auth_allows(req->token, views[i].id))
             continue;
         c.agent = views[i].id;
-        metric_flatten(sample_data(views[i].sample), s_visit, &c);
+        metric_flatten(snapshot_data(views[i].sample), s_visit, &c);
     }
     char *text = NULL;
     size_t len = 0;
@@ -166,7 +168,7 @@ enum MHD_Result route_prometheus(http_req_t *req)
         fclose(out);
     }
     free(c.points);
-    agents_views_free(&views, n);
+    roster_views_free(&views, n);
     blob_t *b = text ? blob_take(text, len) : NULL;
     if (!b)
         return http_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");

@@ -47,8 +47,7 @@ static void s_free_selectors(char **sel, size_t n)
 /* Last-Event-ID from the header or the query; -1 when none, -2 invalid. */
 static int64_t s_last_event_id(http_req_t *req)
 {
-    const char *v = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_LAST_EVENT_ID);
+    const char *v = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_LAST_EVENT_ID);
     if (!v)
         v = http_arg(req, "last_event_id");
     if (!v || !*v)
@@ -61,21 +60,21 @@ static int64_t s_last_event_id(http_req_t *req)
 
 /* Samples to queue first: the store's after last_id (when resuming), and the
  * latest in memory. Returns the count put in out (cap entries). */
-static size_t s_backlog(http_req_t *req, int64_t last_id, sample_t **out, size_t cap)
+static size_t s_backlog(http_req_t *req, int64_t last_id, snapshot_t **out, size_t cap)
 {
     gateway_t *gw = req->gw;
     size_t n = 0;
-    sample_t *latest = agents_sample(gw->agents, req->agent_id);
+    snapshot_t *latest = roster_sample(gw->agents, req->agent_id);
     if (last_id >= 0 && gw->cfg->sse_replay_max > 0) {
         query_samples_t *qs = NULL;
         query_error_t err;
         query_ctx_t *q = qpool_get(gw->qpool);
-        if (q && query_samples_after(q, req->agent_id, last_id, (size_t)gw->cfg->sse_replay_max,
-                                     &qs, &err) == QUERY_OK) {
+        if (q && query_samples_after(q, req->agent_id, last_id, (size_t)gw->cfg->sse_replay_max, &qs, &err) ==
+                     QUERY_OK) {
             for (size_t i = 0; i < qs->n_samples && n + 1 < cap; i++) {
                 Nodelink__MetricsDataResponse *m =
-                    replay_sample(&qs->samples[i], latest ? sample_data(latest) : NULL);
-                sample_t *s = sample_from_data(req->agent_id, &m);
+                    replay_sample(&qs->samples[i], latest ? snapshot_data(latest) : NULL);
+                snapshot_t *s = snapshot_from_data(req->agent_id, &m);
                 if (s)
                     out[n++] = s;
             }
@@ -106,7 +105,7 @@ enum MHD_Result route_stream(http_req_t *req)
         s_free_selectors(sel, n_sel);
         return http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: unknown metric '%s'", bad);
     }
-    if (!agents_known(gw->agents, req->agent_id)) {
+    if (!roster_known(gw->agents, req->agent_id)) {
         s_free_selectors(sel, n_sel);
         return route_unknown_agent(req);
     }
@@ -122,7 +121,7 @@ enum MHD_Result route_stream(http_req_t *req)
     }
     req->stream = st; /* from here the completion callback frees it */
     size_t cap = (size_t)gw->cfg->sse_replay_max + 2;
-    sample_t **backlog = calloc(cap, sizeof *backlog);
+    snapshot_t **backlog = calloc(cap, sizeof *backlog);
     size_t n = backlog ? s_backlog(req, last_id, backlog, cap) : 0;
     sse_stream_release(gw->hub, st, backlog, n);
     free(backlog);
@@ -214,7 +213,7 @@ enum MHD_Result route_stream_control(http_req_t *req)
         json_decref(json);
         return http_error(req, MHD_HTTP_BAD_REQUEST, "%s", bad);
     }
-    if (!agents_known(req->gw->agents, req->agent_id)) {
+    if (!roster_known(req->gw->agents, req->agent_id)) {
         json_decref(json);
         return route_unknown_agent(req);
     }

@@ -21,9 +21,8 @@ static int s_parts(http_req_t *req, unsigned *parts, enum MHD_Result *ret)
     static const struct {
         const char *name;
         unsigned bit;
-    } flags[] = {{"hardware", WIREJSON_HARDWARE},
-                 {"software", WIREJSON_SOFTWARE},
-                 {"network", WIREJSON_NETWORK}};
+    } flags[] = {
+        {"hardware", WIREJSON_HARDWARE}, {"software", WIREJSON_SOFTWARE}, {"network", WIREJSON_NETWORK}};
     *parts = 0;
     for (size_t i = 0; i < 3; i++) {
         bool on = true;
@@ -51,8 +50,7 @@ static enum MHD_Result s_refreshed(http_req_t *req, unsigned parts)
     if (!r->metrics_response || !r->metrics_response->system_info)
         return http_error(req, MHD_HTTP_BAD_GATEWAY, "agent '%s' answered without system information",
                           req->agent_id);
-    return s_send(req, wirejson_system_info(r->metrics_response->system_info, req->agent_id, parts),
-                  parts);
+    return s_send(req, wirejson_system_info(r->metrics_response->system_info, req->agent_id, parts), parts);
 }
 
 static enum MHD_Result s_refresh(http_req_t *req, unsigned parts)
@@ -79,7 +77,7 @@ static enum MHD_Result s_stored(http_req_t *req, unsigned parts)
     json_t *info = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
     if (!info) { /* fall back to the copy seen on the bus */
-        blob_t *b = agents_system(gw->agents, req->agent_id);
+        blob_t *b = roster_system(gw->agents, req->agent_id);
         info = b ? json_loadb(blob_data(b), blob_len(b), 0, NULL) : NULL;
         blob_unref(&b);
     }
@@ -87,15 +85,14 @@ static enum MHD_Result s_stored(http_req_t *req, unsigned parts)
         return s_send(req, info, parts);
     if (st == QUERY_UNAVAILABLE)
         return http_error_retry(req, MHD_HTTP_SERVICE_UNAVAILABLE, 5, "%s", err.message);
-    if (!agents_known(gw->agents, req->agent_id) && st == QUERY_NOT_FOUND)
+    if (!roster_known(gw->agents, req->agent_id) && st == QUERY_NOT_FOUND)
         return route_unknown_agent(req);
     /* Published before the store and this gateway subscribed (an agent
      * publishes it when it registers and when it changes): a connected
      * agent is asked now instead. */
-    if (st == QUERY_NOT_FOUND && agents_connected(gw->agents, req->agent_id, clock_now_ms()))
+    if (st == QUERY_NOT_FOUND && roster_connected(gw->agents, req->agent_id, clock_now_ms()))
         return s_refresh(req, parts);
-    return http_error(req, MHD_HTTP_NOT_FOUND, "no system information stored for agent '%s'",
-                      req->agent_id);
+    return http_error(req, MHD_HTTP_NOT_FOUND, "no system information stored for agent '%s'", req->agent_id);
 }
 
 enum MHD_Result route_agent_system(http_req_t *req)

@@ -36,7 +36,7 @@ struct sse_stream_t {
     char *filter_key; /* selectors joined; NULL = unfiltered */
     blob_t **queue;   /* ring of qcap entries, grown up to qmax */
     size_t qcap, qmax, qhead, qlen, head_off;
-    sample_t **held; /* S_HELD_MAX entries, allocated on the first held sample */
+    snapshot_t **held; /* S_HELD_MAX entries, allocated on the first held sample */
     size_t n_held;
     bool holding, suspended, dead, ended, added;
     struct MHD_Connection *conn;
@@ -56,8 +56,7 @@ struct sse_hub_t {
     gw_stats_t *stats;
 };
 
-sse_hub_t *sse_hub_new(size_t max_streams, size_t queue_max, int64_t keepalive_ms,
-                       gw_stats_t *stats)
+sse_hub_t *sse_hub_new(size_t max_streams, size_t queue_max, int64_t keepalive_ms, gw_stats_t *stats)
 {
     sse_hub_t *self = calloc(1, sizeof *self);
     if (!self)
@@ -87,8 +86,8 @@ void sse_hub_destroy(sse_hub_t **self)
     *self = NULL;
 }
 
-sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *const *selectors,
-                             size_t n, int64_t last_event_id)
+sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *const *selectors, size_t n,
+                             int64_t last_event_id)
 {
     sse_stream_t *st = calloc(1, sizeof *st);
     if (!st)
@@ -134,7 +133,7 @@ void sse_stream_free(sse_stream_t **self)
         s_queue_clear(st);
     free(st->queue);
     for (size_t i = 0; i < st->n_held; i++)
-        sample_unref(&st->held[i]);
+        snapshot_unref(&st->held[i]);
     free(st->held);
     for (size_t i = 0; i < st->n_selectors; i++)
         free(st->selectors[i]);
@@ -210,29 +209,29 @@ static bool s_allow(void *ctx, const char *name)
 }
 
 /* Does sample s go to st (timestamp order and interval)? */
-static bool s_due(const sse_stream_t *st, const sample_t *s)
+static bool s_due(const sse_stream_t *st, const snapshot_t *s)
 {
-    int64_t ts = sample_timestamp_ms(s);
+    int64_t ts = snapshot_timestamp_ms(s);
     if (ts <= st->last_ts)
         return false;
     if (st->last_ts == 0 || st->interval_ms <= 0)
         return true;
-    return ts - st->last_ts >= st->interval_ms - (int64_t)sample_interval_ms(s) / 2;
+    return ts - st->last_ts >= st->interval_ms - (int64_t)snapshot_interval_ms(s) / 2;
 }
 
 /* Queues s (rendered for st's filter) when due. cached may hold an event
  * already rendered for the same filter. */
-static void s_offer(sse_hub_t *hub, sse_stream_t *st, sample_t *s, blob_t *cached)
+static void s_offer(sse_hub_t *hub, sse_stream_t *st, snapshot_t *s, blob_t *cached)
 {
     if (!s_due(st, s))
         return;
     blob_t *own = NULL;
-    blob_t *ev = sample_event(s);
+    blob_t *ev = snapshot_event(s);
     if (st->filter_key)
-        ev = cached ? cached : (own = sample_event_filtered(s, s_allow, st));
+        ev = cached ? cached : (own = snapshot_event_filtered(s, s_allow, st));
     s_push(hub, st, ev);
     blob_unref(&own);
-    st->last_ts = sample_timestamp_ms(s);
+    st->last_ts = snapshot_timestamp_ms(s);
     stats_inc(hub->stats, STAT_SSE_EVENTS);
 }
 
@@ -245,8 +244,7 @@ int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn)
     st->queue = calloc(st->qcap, sizeof *st->queue);
     if (!st->queue)
         return -1;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     st->conn = conn;
     st->fd = ci ? ci->connect_fd : -1;
     st->queue[0] = blob_ref(self->hello);
@@ -272,12 +270,12 @@ int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn)
 
 static int s_by_ts(const void *a, const void *b)
 {
-    int64_t x = sample_timestamp_ms(*(sample_t *const *)a);
-    int64_t y = sample_timestamp_ms(*(sample_t *const *)b);
+    int64_t x = snapshot_timestamp_ms(*(snapshot_t *const *)a);
+    int64_t y = snapshot_timestamp_ms(*(snapshot_t *const *)b);
     return x < y ? -1 : x > y;
 }
 
-void sse_stream_release(sse_hub_t *self, sse_stream_t *st, sample_t **samples, size_t n)
+void sse_stream_release(sse_hub_t *self, sse_stream_t *st, snapshot_t **samples, size_t n)
 {
     pthread_mutex_lock(&st->lock);
     if (n)
@@ -288,7 +286,7 @@ void sse_stream_release(sse_hub_t *self, sse_stream_t *st, sample_t **samples, s
         qsort(st->held, st->n_held, sizeof *st->held, s_by_ts);
     for (size_t i = 0; i < st->n_held; i++) {
         s_offer(self, st, st->held[i], NULL);
-        sample_unref(&st->held[i]);
+        snapshot_unref(&st->held[i]);
     }
     st->n_held = 0;
     free(st->held);
@@ -296,7 +294,7 @@ void sse_stream_release(sse_hub_t *self, sse_stream_t *st, sample_t **samples, s
     st->holding = false;
     pthread_mutex_unlock(&st->lock);
     for (size_t i = 0; i < n; i++)
-        sample_unref(&samples[i]);
+        snapshot_unref(&samples[i]);
 }
 
 static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -337,8 +335,8 @@ static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
 
 struct MHD_Response *sse_stream_response(sse_stream_t *st)
 {
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, S_BLOCK_SIZE,
-                                                               s_reader, st, NULL);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, S_BLOCK_SIZE, s_reader, st, NULL);
     if (!r)
         return NULL;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
@@ -377,24 +375,24 @@ typedef struct {
 
 #define S_CACHE_MAX 16
 
-void sse_hub_publish(sse_hub_t *self, sample_t *s)
+void sse_hub_publish(sse_hub_t *self, snapshot_t *s)
 {
     s_cached_t cache[S_CACHE_MAX];
     size_t n_cache = 0;
     pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *st = zhashx_lookup(self->by_agent, sample_agent(s)); st; st = st->next) {
+    for (sse_stream_t *st = zhashx_lookup(self->by_agent, snapshot_agent(s)); st; st = st->next) {
         pthread_mutex_lock(&st->lock);
         if (st->holding) {
             if (!st->held)
                 st->held = calloc(S_HELD_MAX, sizeof *st->held);
             if (st->held && st->n_held < S_HELD_MAX)
-                st->held[st->n_held++] = sample_ref(s);
+                st->held[st->n_held++] = snapshot_ref(s);
         } else if (st->filter_key && s_due(st, s)) {
             blob_t *ev = NULL;
             for (size_t i = 0; i < n_cache && !ev; i++)
                 if (strcmp(cache[i].key, st->filter_key) == 0)
                     ev = cache[i].event;
-            if (!ev && n_cache < S_CACHE_MAX && (ev = sample_event_filtered(s, s_allow, st)))
+            if (!ev && n_cache < S_CACHE_MAX && (ev = snapshot_event_filtered(s, s_allow, st)))
                 cache[n_cache++] = (s_cached_t){st->filter_key, ev};
             s_offer(self, st, s, ev);
         } else {
@@ -426,8 +424,7 @@ static void s_tick_agent(sse_hub_t *self, sse_stream_t *first, int64_t now_mono_
 void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms)
 {
     pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *first = zhashx_first(self->by_agent); first;
-         first = zhashx_next(self->by_agent))
+    for (sse_stream_t *first = zhashx_first(self->by_agent); first; first = zhashx_next(self->by_agent))
         s_tick_agent(self, first, now_mono_ms);
     pthread_mutex_unlock(&self->lock);
 }
@@ -435,8 +432,7 @@ void sse_hub_tick(sse_hub_t *self, int64_t now_mono_ms)
 void sse_hub_shutdown(sse_hub_t *self)
 {
     pthread_mutex_lock(&self->lock);
-    for (sse_stream_t *first = zhashx_first(self->by_agent); first;
-         first = zhashx_next(self->by_agent)) {
+    for (sse_stream_t *first = zhashx_first(self->by_agent); first; first = zhashx_next(self->by_agent)) {
         for (sse_stream_t *st = first; st; st = st->next) {
             pthread_mutex_lock(&st->lock);
             st->ended = true;

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sample.h"
+#include "snapshot.h"
 #include "stats.h"
 
 struct MHD_Connection;
@@ -51,15 +51,14 @@ struct MHD_Response;
 typedef struct sse_hub_t sse_hub_t;
 typedef struct sse_stream_t sse_stream_t;
 
-sse_hub_t *sse_hub_new(size_t max_streams, size_t queue_max, int64_t keepalive_ms,
-                       gw_stats_t *stats);
+sse_hub_t *sse_hub_new(size_t max_streams, size_t queue_max, int64_t keepalive_ms, gw_stats_t *stats);
 void sse_hub_destroy(sse_hub_t **self);
 
 /* A stream of agent_id's samples, at most one per interval_ms, restricted to
  * the metric selectors (n may be 0: everything; copied), resuming after
  * last_event_id (ms; < 0 = none). NULL on allocation failure. */
-sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *const *selectors,
-                             size_t n, int64_t last_event_id);
+sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *const *selectors, size_t n,
+                             int64_t last_event_id);
 
 /* Frees a stream that was never added. */
 void sse_stream_free(sse_stream_t **self);
@@ -70,7 +69,7 @@ int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn);
 
 /* The samples to queue first (taken: replayed ones from the store, then the
  * latest in memory), in any order; ends holding and queues held samples. */
-void sse_stream_release(sse_hub_t *self, sse_stream_t *st, sample_t **samples, size_t n);
+void sse_stream_release(sse_hub_t *self, sse_stream_t *st, snapshot_t **samples, size_t n);
 
 /* The streaming response (chunked, text/event-stream) reading st. */
 struct MHD_Response *sse_stream_response(sse_stream_t *st);
@@ -79,7 +78,7 @@ struct MHD_Response *sse_stream_response(sse_stream_t *st);
 void sse_hub_remove(sse_hub_t *self, sse_stream_t **st);
 
 /* Subscriber thread: queue a new sample to the agent's streams. */
-void sse_hub_publish(sse_hub_t *self, sample_t *s);
+void sse_hub_publish(sse_hub_t *self, snapshot_t *s);
 
 /* Subscriber thread, every quarter keep-alive period (200 ms to 1 s):
  * keep-alive comments. */

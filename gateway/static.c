@@ -23,13 +23,24 @@
 static const struct {
     const char *ext, *type;
 } s_types[] = {
-    {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-    {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-    {".json", "application/json"}, {".map", "application/json"}, {".svg", "image/svg+xml"},
-    {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
-    {".gif", "image/gif"}, {".ico", "image/x-icon"}, {".webp", "image/webp"},
-    {".woff2", "font/woff2"}, {".woff", "font/woff"}, {".ttf", "font/ttf"},
-    {".txt", "text/plain; charset=utf-8"}, {".webmanifest", "application/manifest+json"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".map", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".gif", "image/gif"},
+    {".ico", "image/x-icon"},
+    {".webp", "image/webp"},
+    {".woff2", "font/woff2"},
+    {".woff", "font/woff"},
+    {".ttf", "font/ttf"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
     {".wasm", "application/wasm"},
 };
 

@@ -10,19 +10,19 @@
 #include <stdint.h>
 
 typedef enum {
-    STAT_FRAMES = 0,         /* published frames received */
-    STAT_FRAMES_INVALID,     /* frames rejected by the wire decoder */
-    STAT_HTTP_REQUESTS,      /* HTTP requests answered */
-    STAT_HTTP_4XX,           /* ... with a 4xx status */
-    STAT_HTTP_5XX,           /* ... with a 5xx status */
-    STAT_AUTH_FAILURES,      /* 401 and 403 answers */
-    STAT_RATE_LIMITED,       /* 429 answers */
-    STAT_SSE_OPENED,         /* streams accepted */
-    STAT_SSE_REJECTED,       /* streams refused by max_concurrent_streams */
+    STAT_FRAMES = 0,           /* published frames received */
+    STAT_FRAMES_INVALID,       /* frames rejected by the wire decoder */
+    STAT_HTTP_REQUESTS,        /* HTTP requests answered */
+    STAT_HTTP_4XX,             /* ... with a 4xx status */
+    STAT_HTTP_5XX,             /* ... with a 5xx status */
+    STAT_AUTH_FAILURES,        /* 401 and 403 answers */
+    STAT_RATE_LIMITED,         /* 429 answers */
+    STAT_SSE_OPENED,           /* streams accepted */
+    STAT_SSE_REJECTED,         /* streams refused by max_concurrent_streams */
     STAT_SSE_SLOW_DISCONNECTS, /* streams closed because the client fell behind */
-    STAT_SSE_EVENTS,         /* events queued to streams */
-    STAT_CONTROL_REQUESTS,   /* control requests sent to the broker */
-    STAT_CONTROL_TIMEOUTS,   /* ... that got no answer in time */
+    STAT_SSE_EVENTS,           /* events queued to streams */
+    STAT_CONTROL_REQUESTS,     /* control requests sent to the broker */
+    STAT_CONTROL_TIMEOUTS,     /* ... that got no answer in time */
     STAT_COUNT
 } stat_id_t;
 

@@ -10,28 +10,27 @@
 
 #define NO_HAS ((size_t)-1)
 
-#define D(grp, pat, leaf, src, type, fld, isint, cnt, unit_, help_)                               \
-    {                                                                                              \
-        .group = grp, .pattern = pat, .field = leaf, .proto_field = #fld, .source = src,          \
-        .ctype = type,                                                                             \
-        .offset = offsetof(STRUCT, fld), .has_offset = offsetof(STRUCT, has_##fld),                \
-        .integer = isint, .counter = cnt, .unit = unit_, .help = help_                             \
+#define D(grp, pat, leaf, src, type, fld, isint, cnt, unit_, help_)                                          \
+    {                                                                                                        \
+        .group = grp, .pattern = pat, .field = leaf, .proto_field = #fld, .source = src, .ctype = type,      \
+        .offset = offsetof(STRUCT, fld), .has_offset = offsetof(STRUCT, has_##fld), .integer = isint,        \
+        .counter = cnt, .unit = unit_, .help = help_                                                         \
     }
 
 const metric_def_t metric_defs[] = {
 #define STRUCT Nodelink__CpuMetrics
     D("cpu", "cpu.usage_percent", "usage_percent", METRIC_SRC_CPU, METRIC_DOUBLE, usage_percent, false, false,
       "percent", "CPU busy time over the interval, all cores (0-100)"),
-    D("cpu", "cpu.user_percent", "user_percent", METRIC_SRC_CPU, METRIC_DOUBLE, user_percent, false, false, "percent",
-      "User-space CPU time (user + nice)"),
-    D("cpu", "cpu.system_percent", "system_percent", METRIC_SRC_CPU, METRIC_DOUBLE, system_percent, false, false,
-      "percent", "Kernel CPU time (system + irq + softirq + steal)"),
+    D("cpu", "cpu.user_percent", "user_percent", METRIC_SRC_CPU, METRIC_DOUBLE, user_percent, false, false,
+      "percent", "User-space CPU time (user + nice)"),
+    D("cpu", "cpu.system_percent", "system_percent", METRIC_SRC_CPU, METRIC_DOUBLE, system_percent, false,
+      false, "percent", "Kernel CPU time (system + irq + softirq + steal)"),
     D("cpu", "cpu.idle_percent", "idle_percent", METRIC_SRC_CPU, METRIC_DOUBLE, idle_percent, false, false,
       "percent", "Idle CPU time"),
-    D("cpu", "cpu.iowait_percent", "iowait_percent", METRIC_SRC_CPU, METRIC_DOUBLE, iowait_percent, false, false,
-      "percent", "CPU time idle while waiting for I/O"),
-    D("cpu", "cpu.temperature_celsius", "temperature_celsius", METRIC_SRC_CPU, METRIC_DOUBLE, temperature_celsius, false,
-      false, "celsius", "CPU package temperature; absent without a sensor"),
+    D("cpu", "cpu.iowait_percent", "iowait_percent", METRIC_SRC_CPU, METRIC_DOUBLE, iowait_percent, false,
+      false, "percent", "CPU time idle while waiting for I/O"),
+    D("cpu", "cpu.temperature_celsius", "temperature_celsius", METRIC_SRC_CPU, METRIC_DOUBLE,
+      temperature_celsius, false, false, "celsius", "CPU package temperature; absent without a sensor"),
     {.group = "cpu",
      .pattern = "cpu.core.<n>.usage_percent",
      .field = "usage_percent",
@@ -46,98 +45,108 @@ const metric_def_t metric_defs[] = {
 #define STRUCT Nodelink__MemoryMetrics
     D("memory", "memory.total_bytes", "total_bytes", METRIC_SRC_MEMORY, METRIC_U64, total_bytes, true, false,
       "bytes", "MemTotal"),
-    D("memory", "memory.used_bytes", "used_bytes", METRIC_SRC_MEMORY, METRIC_U64, used_bytes, true, false, "bytes",
-      "MemTotal - MemAvailable (as free(1) shows 'used')"),
-    D("memory", "memory.available_bytes", "available_bytes", METRIC_SRC_MEMORY, METRIC_U64, available_bytes, true,
-      false, "bytes", "MemAvailable"),
-    D("memory", "memory.free_bytes", "free_bytes", METRIC_SRC_MEMORY, METRIC_U64, free_bytes, true, false, "bytes",
-      "MemFree"),
-    D("memory", "memory.cached_bytes", "cached_bytes", METRIC_SRC_MEMORY, METRIC_U64, cached_bytes, true, false,
-      "bytes", "Cached + SReclaimable (as free(1) shows in buff/cache)"),
-    D("memory", "memory.buffers_bytes", "buffers_bytes", METRIC_SRC_MEMORY, METRIC_U64, buffers_bytes, true, false,
-      "bytes", "Buffers"),
-    D("memory", "memory.usage_percent", "usage_percent", METRIC_SRC_MEMORY, METRIC_DOUBLE, usage_percent, false,
-      false, "percent", "used_bytes / total_bytes * 100"),
-    D("memory", "memory.swap_total_bytes", "swap_total_bytes", METRIC_SRC_MEMORY, METRIC_U64, swap_total_bytes, true,
-      false, "bytes", "SwapTotal"),
-    D("memory", "memory.swap_used_bytes", "swap_used_bytes", METRIC_SRC_MEMORY, METRIC_U64, swap_used_bytes, true,
-      false, "bytes", "SwapTotal - SwapFree"),
-    D("memory", "memory.swap_free_bytes", "swap_free_bytes", METRIC_SRC_MEMORY, METRIC_U64, swap_free_bytes, true,
-      false, "bytes", "SwapFree"),
-    D("memory", "memory.swap_usage_percent", "swap_usage_percent", METRIC_SRC_MEMORY, METRIC_DOUBLE, swap_usage_percent,
-      false, false, "percent", "swap_used_bytes / swap_total_bytes * 100 (0 without swap)"),
+    D("memory", "memory.used_bytes", "used_bytes", METRIC_SRC_MEMORY, METRIC_U64, used_bytes, true, false,
+      "bytes", "MemTotal - MemAvailable (as free(1) shows 'used')"),
+    D("memory", "memory.available_bytes", "available_bytes", METRIC_SRC_MEMORY, METRIC_U64, available_bytes,
+      true, false, "bytes", "MemAvailable"),
+    D("memory", "memory.free_bytes", "free_bytes", METRIC_SRC_MEMORY, METRIC_U64, free_bytes, true, false,
+      "bytes", "MemFree"),
+    D("memory", "memory.cached_bytes", "cached_bytes", METRIC_SRC_MEMORY, METRIC_U64, cached_bytes, true,
+      false, "bytes", "Cached + SReclaimable (as free(1) shows in buff/cache)"),
+    D("memory", "memory.buffers_bytes", "buffers_bytes", METRIC_SRC_MEMORY, METRIC_U64, buffers_bytes, true,
+      false, "bytes", "Buffers"),
+    D("memory", "memory.usage_percent", "usage_percent", METRIC_SRC_MEMORY, METRIC_DOUBLE, usage_percent,
+      false, false, "percent", "used_bytes / total_bytes * 100"),
+    D("memory", "memory.swap_total_bytes", "swap_total_bytes", METRIC_SRC_MEMORY, METRIC_U64,
+      swap_total_bytes, true, false, "bytes", "SwapTotal"),
+    D("memory", "memory.swap_used_bytes", "swap_used_bytes", METRIC_SRC_MEMORY, METRIC_U64, swap_used_bytes,
+      true, false, "bytes", "SwapTotal - SwapFree"),
+    D("memory", "memory.swap_free_bytes", "swap_free_bytes", METRIC_SRC_MEMORY, METRIC_U64, swap_free_bytes,
+      true, false, "bytes", "SwapFree"),
+    D("memory", "memory.swap_usage_percent", "swap_usage_percent", METRIC_SRC_MEMORY, METRIC_DOUBLE,
+      swap_usage_percent, false, false, "percent",
+      "swap_used_bytes / swap_total_bytes * 100 (0 without swap)"),
 #undef STRUCT
 #define STRUCT Nodelink__DiskMetrics
-    D("disk", "disk.<device>.total_bytes", "total_bytes", METRIC_SRC_DISK, METRIC_U64, total_bytes, true, false,
-      "bytes", "Filesystem size (df 'Size')"),
+    D("disk", "disk.<device>.total_bytes", "total_bytes", METRIC_SRC_DISK, METRIC_U64, total_bytes, true,
+      false, "bytes", "Filesystem size (df 'Size')"),
     D("disk", "disk.<device>.used_bytes", "used_bytes", METRIC_SRC_DISK, METRIC_U64, used_bytes, true, false,
       "bytes", "Used space (df 'Used')"),
-    D("disk", "disk.<device>.available_bytes", "available_bytes", METRIC_SRC_DISK, METRIC_U64, available_bytes, true,
-      false, "bytes", "Space available to unprivileged users (df 'Avail')"),
-    D("disk", "disk.<device>.usage_percent", "usage_percent", METRIC_SRC_DISK, METRIC_DOUBLE, usage_percent, false,
-      false, "percent", "used / (used + available) * 100, as df 'Use%'"),
-    D("disk", "disk.<device>.read_bytes_per_sec", "read_bytes_per_sec", METRIC_SRC_DISK, METRIC_U64, read_bytes_per_sec,
-      true, false, "bytes/s", "Bytes read from the device per second"),
+    D("disk", "disk.<device>.available_bytes", "available_bytes", METRIC_SRC_DISK, METRIC_U64,
+      available_bytes, true, false, "bytes", "Space available to unprivileged users (df 'Avail')"),
+    D("disk", "disk.<device>.usage_percent", "usage_percent", METRIC_SRC_DISK, METRIC_DOUBLE, usage_percent,
+      false, false, "percent", "used / (used + available) * 100, as df 'Use%'"),
+    D("disk", "disk.<device>.read_bytes_per_sec", "read_bytes_per_sec", METRIC_SRC_DISK, METRIC_U64,
+      read_bytes_per_sec, true, false, "bytes/s", "Bytes read from the device per second"),
     D("disk", "disk.<device>.write_bytes_per_sec", "write_bytes_per_sec", METRIC_SRC_DISK, METRIC_U64,
       write_bytes_per_sec, true, false, "bytes/s", "Bytes written to the device per second"),
-    D("disk", "disk.<device>.read_ops_per_sec", "read_ops_per_sec", METRIC_SRC_DISK, METRIC_U64, read_ops_per_sec, true,
-      false, "ops/s", "Completed reads per second"),
-    D("disk", "disk.<device>.write_ops_per_sec", "write_ops_per_sec", METRIC_SRC_DISK, METRIC_U64, write_ops_per_sec,
-      true, false, "ops/s", "Completed writes per second"),
-    D("disk", "disk.<device>.io_util_percent", "io_util_percent", METRIC_SRC_DISK, METRIC_DOUBLE, io_util_percent,
-      false, false, "percent", "Time the device was busy over the interval"),
+    D("disk", "disk.<device>.read_ops_per_sec", "read_ops_per_sec", METRIC_SRC_DISK, METRIC_U64,
+      read_ops_per_sec, true, false, "ops/s", "Completed reads per second"),
+    D("disk", "disk.<device>.write_ops_per_sec", "write_ops_per_sec", METRIC_SRC_DISK, METRIC_U64,
+      write_ops_per_sec, true, false, "ops/s", "Completed writes per second"),
+    D("disk", "disk.<device>.io_util_percent", "io_util_percent", METRIC_SRC_DISK, METRIC_DOUBLE,
+      io_util_percent, false, false, "percent", "Time the device was busy over the interval"),
 #undef STRUCT
 #define STRUCT Nodelink__NetworkMetrics
-    D("net", "net.<iface>.bytes_sent_per_sec", "bytes_sent_per_sec", METRIC_SRC_NET, METRIC_U64, bytes_sent_per_sec, true,
-      false, "bytes/s", "Bytes transmitted per second"),
-    D("net", "net.<iface>.bytes_recv_per_sec", "bytes_recv_per_sec", METRIC_SRC_NET, METRIC_U64, bytes_recv_per_sec, true,
-      false, "bytes/s", "Bytes received per second"),
-    D("net", "net.<iface>.packets_sent_per_sec", "packets_sent_per_sec", METRIC_SRC_NET, METRIC_U64, packets_sent_per_sec,
-      true, false, "packets/s", "Packets transmitted per second"),
-    D("net", "net.<iface>.packets_recv_per_sec", "packets_recv_per_sec", METRIC_SRC_NET, METRIC_U64, packets_recv_per_sec,
-      true, false, "packets/s", "Packets received per second"),
-    D("net", "net.<iface>.errors_in", "errors_in", METRIC_SRC_NET, METRIC_U64, errors_in, true, true, "packets",
-      "Receive errors since the interface appeared"),
-    D("net", "net.<iface>.errors_out", "errors_out", METRIC_SRC_NET, METRIC_U64, errors_out, true, true, "packets",
-      "Transmit errors since the interface appeared"),
+    D("net", "net.<iface>.bytes_sent_per_sec", "bytes_sent_per_sec", METRIC_SRC_NET, METRIC_U64,
+      bytes_sent_per_sec, true, false, "bytes/s", "Bytes transmitted per second"),
+    D("net", "net.<iface>.bytes_recv_per_sec", "bytes_recv_per_sec", METRIC_SRC_NET, METRIC_U64,
+      bytes_recv_per_sec, true, false, "bytes/s", "Bytes received per second"),
+    D("net", "net.<iface>.packets_sent_per_sec", "packets_sent_per_sec", METRIC_SRC_NET, METRIC_U64,
+      packets_sent_per_sec, true, false, "packets/s", "Packets transmitted per second"),
+    D("net", "net.<iface>.packets_recv_per_sec", "packets_recv_per_sec", METRIC_SRC_NET, METRIC_U64,
+      packets_recv_per_sec, true, false, "packets/s", "Packets received per second"),
+    D("net", "net.<iface>.errors_in", "errors_in", METRIC_SRC_NET, METRIC_U64, errors_in, true, true,
+      "packets", "Receive errors since the interface appeared"),
+    D("net", "net.<iface>.errors_out", "errors_out", METRIC_SRC_NET, METRIC_U64, errors_out, true, true,
+      "packets", "Transmit errors since the interface appeared"),
     D("net", "net.<iface>.drops_in", "drops_in", METRIC_SRC_NET, METRIC_U64, drops_in, true, true, "packets",
       "Received packets dropped since the interface appeared"),
-    D("net", "net.<iface>.drops_out", "drops_out", METRIC_SRC_NET, METRIC_U64, drops_out, true, true, "packets",
-      "Transmitted packets dropped since the interface appeared"),
+    D("net", "net.<iface>.drops_out", "drops_out", METRIC_SRC_NET, METRIC_U64, drops_out, true, true,
+      "packets", "Transmitted packets dropped since the interface appeared"),
 #undef STRUCT
 #define STRUCT Nodelink__ProcessMetrics
     D("processes", "processes.total", "total", METRIC_SRC_PROCESSES, METRIC_U32, total_processes, true, false,
       "processes", "Processes on the host"),
     D("processes", "processes.running", "running", METRIC_SRC_PROCESSES, METRIC_U32, running_processes, true,
       false, "processes", "Processes in state R"),
-    D("processes", "processes.sleeping", "sleeping", METRIC_SRC_PROCESSES, METRIC_U32, sleeping_processes, true,
-      false, "processes", "Processes in state S or D"),
+    D("processes", "processes.sleeping", "sleeping", METRIC_SRC_PROCESSES, METRIC_U32, sleeping_processes,
+      true, false, "processes", "Processes in state S or D"),
     D("processes", "processes.zombie", "zombie", METRIC_SRC_PROCESSES, METRIC_U32, zombie_processes, true,
       false, "processes", "Processes in state Z"),
 #undef STRUCT
 #define STRUCT Nodelink__LoadMetrics
-    D("load", "load.load1", "load1", METRIC_SRC_LOAD, METRIC_DOUBLE, load1, false, false, "", "1-minute load average"),
-    D("load", "load.load5", "load5", METRIC_SRC_LOAD, METRIC_DOUBLE, load5, false, false, "", "5-minute load average"),
+    D("load", "load.load1", "load1", METRIC_SRC_LOAD, METRIC_DOUBLE, load1, false, false, "",
+      "1-minute load average"),
+    D("load", "load.load5", "load5", METRIC_SRC_LOAD, METRIC_DOUBLE, load5, false, false, "",
+      "5-minute load average"),
     D("load", "load.load15", "load15", METRIC_SRC_LOAD, METRIC_DOUBLE, load15, false, false, "",
       "15-minute load average"),
 #undef STRUCT
 #define STRUCT Nodelink__TaskProcessMetrics
-    {.group = "task", .pattern = "task.<task_id>.processes", .field = "processes",
+    {.group = "task",
+     .pattern = "task.<task_id>.processes",
+     .field = "processes",
      .proto_field = NULL,
-     .source = METRIC_SRC_TASK, .ctype = METRIC_DERIVED, .offset = 0, .has_offset = NO_HAS,
-     .integer = true, .unit = "processes", .help = "Processes attributed to the task"},
+     .source = METRIC_SRC_TASK,
+     .ctype = METRIC_DERIVED,
+     .offset = 0,
+     .has_offset = NO_HAS,
+     .integer = true,
+     .unit = "processes",
+     .help = "Processes attributed to the task"},
     D("task", "task.<task_id>.cpu_percent", "cpu_percent", METRIC_SRC_TASK, METRIC_DOUBLE, cpu_percent, false,
       false, "percent", "CPU of the task's processes (100 = one core)"),
-    D("task", "task.<task_id>.memory_bytes", "memory_bytes", METRIC_SRC_TASK, METRIC_U64, memory_bytes, true, false,
-      "bytes", "Resident memory of the task's processes"),
+    D("task", "task.<task_id>.memory_bytes", "memory_bytes", METRIC_SRC_TASK, METRIC_U64, memory_bytes, true,
+      false, "bytes", "Resident memory of the task's processes"),
     D("task", "task.<task_id>.virtual_memory_bytes", "virtual_memory_bytes", METRIC_SRC_TASK, METRIC_U64,
       virtual_memory_bytes, true, false, "bytes", "Virtual memory of the task's processes"),
-    D("task", "task.<task_id>.threads", "threads", METRIC_SRC_TASK, METRIC_U32, threads, true, false, "threads",
-      "Threads of the task's processes"),
+    D("task", "task.<task_id>.threads", "threads", METRIC_SRC_TASK, METRIC_U32, threads, true, false,
+      "threads", "Threads of the task's processes"),
     D("task", "task.<task_id>.read_bytes", "read_bytes", METRIC_SRC_TASK, METRIC_U64, read_bytes, true, true,
       "bytes", "Bytes read from storage by the task's live processes (/proc/PID/io)"),
-    D("task", "task.<task_id>.write_bytes", "write_bytes", METRIC_SRC_TASK, METRIC_U64, write_bytes, true, true,
-      "bytes", "Bytes written to storage by the task's live processes (/proc/PID/io)"),
+    D("task", "task.<task_id>.write_bytes", "write_bytes", METRIC_SRC_TASK, METRIC_U64, write_bytes, true,
+      true, "bytes", "Bytes written to storage by the task's live processes (/proc/PID/io)"),
 #undef STRUCT
 };
 const size_t metric_defs_count = sizeof metric_defs / sizeof metric_defs[0];
@@ -204,8 +213,7 @@ int metric_name_build(const metric_def_t *d, const char *instance, char *buf, si
     return s_join(buf, size, parts, 1);
 }
 
-static void s_emit(const metric_def_t *d, const char *instance, double v, metric_visit_fn fn,
-                   void *ctx)
+static void s_emit(const metric_def_t *d, const char *instance, double v, metric_visit_fn fn, void *ctx)
 {
     char name[METRIC_NAME_MAX + 1];
     if (metric_name_build(d, instance, name, sizeof name) < 0)
@@ -213,8 +221,8 @@ static void s_emit(const metric_def_t *d, const char *instance, double v, metric
     fn(ctx, d, instance, name, v);
 }
 
-static size_t s_flatten_one(const metric_def_t *d, const void *s, const char *instance,
-                            metric_visit_fn fn, void *ctx)
+static size_t s_flatten_one(const metric_def_t *d, const void *s, const char *instance, metric_visit_fn fn,
+                            void *ctx)
 {
     if (!s || !s_present(d, s))
         return 0;
@@ -224,8 +232,8 @@ static size_t s_flatten_one(const metric_def_t *d, const void *s, const char *in
 
 /* Sums the task's processes (entries [first, n) with the same task id) for
  * one field. Returns false when no process has the field. */
-static bool s_task_sum(const metric_def_t *d, Nodelink__TaskProcessMetrics *const *t, size_t first,
-                       size_t n, double *sum)
+static bool s_task_sum(const metric_def_t *d, Nodelink__TaskProcessMetrics *const *t, size_t first, size_t n,
+                       double *sum)
 {
     bool any = false;
     *sum = 0;
@@ -251,8 +259,8 @@ static bool s_task_seen_before(Nodelink__TaskProcessMetrics *const *t, size_t i)
     return false;
 }
 
-static size_t s_flatten_def(const metric_def_t *d, const Nodelink__MetricsDataResponse *m,
-                            metric_visit_fn fn, void *ctx)
+static size_t s_flatten_def(const metric_def_t *d, const Nodelink__MetricsDataResponse *m, metric_visit_fn fn,
+                            void *ctx)
 {
     char inst[METRIC_INSTANCE_MAX + 1];
     size_t count = 0;
@@ -329,8 +337,8 @@ void metric_instance_from(const char *raw, char *out)
     size_t n = 0;
     for (; *base && n < METRIC_INSTANCE_MAX; base++, n++) {
         char c = *base;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == '-';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-';
         out[n] = ok ? c : '_';
     }
     if (n == 0)
@@ -366,8 +374,8 @@ const metric_def_t *metric_lookup(const char *name, char *instance)
             continue;
         }
         char prefix[32];
-        int plen = snprintf(prefix, sizeof prefix, d->source == METRIC_SRC_CPU_CORE ? "cpu.core." : "%s.",
-                            d->group);
+        int plen =
+            snprintf(prefix, sizeof prefix, d->source == METRIC_SRC_CPU_CORE ? "cpu.core." : "%s.", d->group);
         size_t flen = strlen(d->field);
         if (len <= (size_t)plen + flen + 1 || strncmp(name, prefix, (size_t)plen) != 0)
             continue;
@@ -376,8 +384,7 @@ const metric_def_t *metric_lookup(const char *name, char *instance)
             continue;
         const char *inst = name + plen;
         size_t ilen = (size_t)(suffix - 1 - inst);
-        if (d->source == METRIC_SRC_CPU_CORE ? !s_all_digits(inst, ilen)
-                                             : !topic_id_valid_n(inst, ilen))
+        if (d->source == METRIC_SRC_CPU_CORE ? !s_all_digits(inst, ilen) : !topic_id_valid_n(inst, ilen))
             continue;
         if (instance) {
             memcpy(instance, inst, ilen);
@@ -429,8 +436,8 @@ static bool s_selector_chars(const char *s)
         return false;
     for (; *s; s++) {
         char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == '-'))
             return false;
     }
     return true;

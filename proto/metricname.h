@@ -40,9 +40,9 @@ typedef enum {
 typedef enum { METRIC_DOUBLE, METRIC_U64, METRIC_U32, METRIC_DERIVED } metric_ctype_t;
 
 typedef struct {
-    const char *group;   /* first name component: "cpu", "disk", ... */
-    const char *pattern; /* documented form, e.g. "disk.<device>.read_bytes_per_sec" */
-    const char *field;   /* last component, e.g. "read_bytes_per_sec", "running" */
+    const char *group;       /* first name component: "cpu", "disk", ... */
+    const char *pattern;     /* documented form, e.g. "disk.<device>.read_bytes_per_sec" */
+    const char *field;       /* last component, e.g. "read_bytes_per_sec", "running" */
     const char *proto_field; /* protobuf field it reads ("running_processes"); NULL if derived */
     metric_source_t source;
     metric_ctype_t ctype;
@@ -59,8 +59,8 @@ extern const size_t metric_defs_count;
 
 /* Called once per scalar present in a sample. name and instance (NULL for
  * metrics without one) are valid only during the call. */
-typedef void (*metric_visit_fn)(void *ctx, const metric_def_t *def, const char *instance,
-                                const char *name, double value);
+typedef void (*metric_visit_fn)(void *ctx, const metric_def_t *def, const char *instance, const char *name,
+                                double value);
 
 /* Visits every scalar present in m, in table order. Absent fields (has_ = 0)
  * are skipped. Returns the number of scalars visited. */

@@ -15,8 +15,8 @@ static const char *const s_kind_names[TOPIC_KIND_COUNT] = {
 
 static bool s_id_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 bool topic_id_valid_n(const char *id, size_t len)

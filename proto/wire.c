@@ -102,8 +102,7 @@ Nodelink__TaskResponse *wire_decode_response(const void *body, size_t len, wire_
 }
 
 Nodelink__TaskResponse *wire_decode_published(const void *topic, size_t topic_len, const void *body,
-                                              size_t body_len, topic_kind_t *kind, char *id,
-                                              wire_err_t *err)
+                                              size_t body_len, topic_kind_t *kind, char *id, wire_err_t *err)
 {
     if (body_len == 0 || body_len > WIRE_FRAME_MAX) {
         *err = WIRE_ERR_SIZE;

@@ -51,8 +51,7 @@ int wire_publish(void *socket, topic_kind_t kind, const char *id, const Nodelink
  * message (caller owns; free with wire_response_free) and fills kind and id
  * (TOPIC_ID_MAX + 1 bytes). On failure returns NULL and sets *err. */
 Nodelink__TaskResponse *wire_decode_published(const void *topic, size_t topic_len, const void *body,
-                                              size_t body_len, topic_kind_t *kind, char *id,
-                                              wire_err_t *err);
+                                              size_t body_len, topic_kind_t *kind, char *id, wire_err_t *err);
 
 /* Frees a message from wire_decode_published / wire_decode_response and
  * NULLs the pointer. Safe on NULL. */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 typedef struct {
-    bool extensions;         /* render fields >= WIREJSON_EXTENSION_MIN */
+    bool extensions;          /* render fields >= WIREJSON_EXTENSION_MIN */
     wirejson_filter_fn allow; /* NULL: no filtering */
     void *ctx;
 } s_walk_t;
@@ -87,8 +87,7 @@ static json_t *s_scalar(const ProtobufCFieldDescriptor *f, const void *p)
     case PROTOBUF_C_TYPE_BOOL:
         return json_boolean(*(const protobuf_c_boolean *)p);
     case PROTOBUF_C_TYPE_ENUM: {
-        const ProtobufCEnumValue *ev =
-            protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)p);
+        const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)p);
         return ev ? json_string(ev->name) : json_integer(*(const int *)p);
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -151,8 +150,7 @@ static json_t *s_value(const ProtobufCFieldDescriptor *f, const void *p, const s
     return s_scalar(f, p);
 }
 
-static json_t *s_field(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
-                       const s_walk_t *w)
+static json_t *s_field(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, const s_walk_t *w)
 {
     const char *base = (const char *)msg;
     if (f->label != PROTOBUF_C_LABEL_REPEATED) {
@@ -181,8 +179,7 @@ static json_t *s_field(const ProtobufCMessage *msg, const ProtobufCFieldDescript
 /* With a filter: is field f of a message of source src (instance inst) kept?
  * *is_metric tells whether f is a metric (vs an identifying field). */
 static bool s_field_allowed(const s_walk_t *w, const s_source_t *src, const char *inst,
-                            const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
-                            bool *is_metric)
+                            const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, bool *is_metric)
 {
     char name[METRIC_NAME_MAX + 1];
     *is_metric = false;
@@ -298,8 +295,7 @@ json_t *wirejson_metrics_summary(const Nodelink__MetricsDataResponse *m)
     if (m->cpu && m->cpu->has_usage_percent)
         json_object_set_new(o, "cpu", json_pack("{s:f}", "usage_percent", m->cpu->usage_percent));
     if (m->memory && m->memory->has_usage_percent)
-        json_object_set_new(o, "memory",
-                            json_pack("{s:f}", "usage_percent", m->memory->usage_percent));
+        json_object_set_new(o, "memory", json_pack("{s:f}", "usage_percent", m->memory->usage_percent));
     return o;
 }
 
@@ -316,8 +312,7 @@ json_t *wirejson_system_info_select(json_t *obj, unsigned parts)
     return obj;
 }
 
-json_t *wirejson_system_info(const Nodelink__SystemInfoResponse *s, const char *agent_id,
-                             unsigned parts)
+json_t *wirejson_system_info(const Nodelink__SystemInfoResponse *s, const char *agent_id, unsigned parts)
 {
     if (!s)
         return NULL;

@@ -71,8 +71,7 @@ json_t *wirejson_metrics_summary(const Nodelink__MetricsDataResponse *m);
 /* System information as the specification's "Agent System Information":
  * {"agent_id"?, "timestamp", "hardware", "software", "network_interfaces"},
  * limited to parts (WIREJSON_* bits). */
-json_t *wirejson_system_info(const Nodelink__SystemInfoResponse *s, const char *agent_id,
-                             unsigned parts);
+json_t *wirejson_system_info(const Nodelink__SystemInfoResponse *s, const char *agent_id, unsigned parts);
 
 /* Any message, every field (extensions included). For control-plane messages
  * and debugging. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agents.h"
+#include "ledger.h"
 #include "clock.h"
 #include "health.h"
 #include "log.h"
@@ -30,7 +30,7 @@ struct store_t {
     const store_config_t *cfg;
     zsock_t *sub;
     zsock_t *pub;
-    agents_t *agents;
+    ledger_t *agents;
     writer_t *writer;
     record_queue_t queue;
     uint64_t received, invalid, dropped;
@@ -89,7 +89,7 @@ store_t *store_new(const store_config_t *cfg, char *err, size_t errlen)
     }
     self->cfg = cfg;
     record_queue_init(&self->queue, (size_t)cfg->buffer_max_bytes);
-    if (!(self->agents = agents_new())) {
+    if (!(self->agents = ledger_new())) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -111,7 +111,7 @@ void store_destroy(store_t **self_p)
     zsock_destroy(&self->sub);
     zsock_destroy(&self->pub);
     writer_destroy(&self->writer);
-    agents_destroy(&self->agents);
+    ledger_destroy(&self->agents);
     record_queue_clear(&self->queue);
     free(self);
     *self_p = NULL;
@@ -151,8 +151,8 @@ static void s_ingest(store_t *self, zmq_msg_t *topic, zmq_msg_t *body)
         return;
     }
     self->received++;
-    agent_t *a = agents_get(self->agents, id);
-    if (a && agents_receive(a, msg->has_sequence, msg->has_epoch ? msg->epoch : 0, msg->sequence)) {
+    ledger_agent_t *a = ledger_get(self->agents, id);
+    if (a && ledger_receive(a, msg->has_sequence, msg->has_epoch ? msg->epoch : 0, msg->sequence)) {
         record_t *r = s_record(self, kind, id, msg);
         if (r) {
             size_t dropped = record_queue_push(&self->queue, &r);
@@ -200,7 +200,7 @@ typedef struct {
     uint64_t gaps, duplicates;
 } s_sums_t;
 
-static void s_sum(void *ctx, agent_t *a)
+static void s_sum(void *ctx, ledger_agent_t *a)
 {
     s_sums_t *s = ctx;
     s->gaps += a->gaps;
@@ -211,7 +211,7 @@ static void s_health(store_t *self)
 {
     const writer_stats_t *w = writer_stats(self->writer);
     s_sums_t sums = {0};
-    agents_each(self->agents, s_sum, &sums);
+    ledger_each(self->agents, s_sum, &sums);
     health_t h = {.ready = writer_connected(self->writer), .detail = writer_last_error(self->writer)};
     health_add(&h, "received", self->received);
     health_add(&h, "invalid", self->invalid);
@@ -231,7 +231,7 @@ static void s_health(store_t *self)
     health_add(&h, "batches", w->batches);
     health_add(&h, "redis_errors", w->redis_errors);
     health_add(&h, "reconnects", w->reconnects);
-    health_add(&h, "agents", agents_count(self->agents));
+    health_add(&h, "agents", ledger_count(self->agents));
     health_add(&h, "redis_connected", h.ready);
     char line[1024];
     health_format(&h, line, sizeof line);

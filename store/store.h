@@ -4,7 +4,7 @@
  *
  * One thread. A SUB socket connected to broker.subscribe_endpoint receives
  * "metrics." and "system." frames; every frame is validated (wire.h), checked
- * for duplicates and sequence gaps (agents.h), encoded (record.h) and queued.
+ * for duplicates and sequence gaps (ledger.h), encoded (record.h) and queued.
  * The queue is written when it holds a batch or its oldest record has waited
  * store.flush_interval; while Redis is away the loop keeps receiving into the
  * bounded queue. A PUB socket connected to broker.publish_endpoint carries

@@ -16,13 +16,13 @@
 #include "redisconn.h"
 #include "writer_internal.h"
 
-static void s_agent_unsync(void *ctx, agent_t *a)
+static void s_agent_unsync(void *ctx, ledger_agent_t *a)
 {
     (void)ctx;
-    agents_unsync(a);
+    ledger_unsync(a);
 }
 
-writer_t *writer_new(const store_config_t *cfg, agents_t *agents, char *err, size_t errlen)
+writer_t *writer_new(const store_config_t *cfg, ledger_t *agents, char *err, size_t errlen)
 {
     writer_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -89,7 +89,7 @@ void writer_fail(writer_t *self, const char *what)
         redisFree(self->redis);
         self->redis = NULL;
     }
-    agents_each(self->agents, s_agent_unsync, NULL);
+    ledger_each(self->agents, s_agent_unsync, NULL);
     self->pending = self->inflight_n = self->inflight_replies = 0;
     self->build_stored = self->build_system = 0;
     int64_t max = self->cfg->backoff_max_ms;
@@ -294,7 +294,7 @@ static int s_exchange_n(writer_t *self, size_t count)
         self->stats.redis_errors += errors;
         log_ratelimited(&self->error_limit, LOG_LEVEL_WARN, "redis: %" PRIu64 " error replies: %s", errors,
                         self->last_error);
-        agents_each(self->agents, s_agent_unsync, NULL);
+        ledger_each(self->agents, s_agent_unsync, NULL);
     }
     return 0;
 }
@@ -348,7 +348,7 @@ static const record_t *s_nth(const record_queue_t *q, size_t skip)
 static int s_group(writer_t *self, const record_queue_t *q, size_t skip, size_t n)
 {
     if (n > self->group_cap) {
-        agent_t **g = realloc(self->groups, n * sizeof *g);
+        ledger_agent_t **g = realloc(self->groups, n * sizeof *g);
         if (g)
             self->groups = g;
         size_t *o = realloc(self->group_of, n * sizeof *o);
@@ -361,7 +361,7 @@ static int s_group(writer_t *self, const record_queue_t *q, size_t skip, size_t 
     self->n_groups = 0;
     size_t i = 0;
     for (const record_t *r = s_nth(q, skip); r && i < n; r = r->next, i++) {
-        agent_t *a = agents_get(self->agents, r->agent_id);
+        ledger_agent_t *a = ledger_get(self->agents, r->agent_id);
         if (!a)
             return -1;
         size_t g = 0;
@@ -377,7 +377,7 @@ static int s_group(writer_t *self, const record_queue_t *q, size_t skip, size_t 
 /* Appends one agent's transaction for the records of group g. */
 static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, size_t n, size_t g)
 {
-    agent_t *a = self->groups[g];
+    ledger_agent_t *a = self->groups[g];
     if (writer_command(self, 1, "MULTI"))
         return -1;
     int64_t last_seen = 0;
@@ -386,7 +386,7 @@ static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, 
     for (const record_t *r = s_nth(q, skip); r && i < n; r = r->next, i++) {
         if (self->group_of[i] != g)
             continue;
-        if (agents_written(a, r->has_seq, r->epoch, r->seq)) {
+        if (ledger_written(a, r->has_seq, r->epoch, r->seq)) {
             self->stats.already_stored++;
             continue;
         }

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agents.h"
+#include "ledger.h"
 #include "record.h"
 #include "store_config.h"
 
@@ -51,7 +51,7 @@ typedef struct writer_t writer_t;
 
 /* cfg and agents are borrowed and must outlive the writer. Does not
  * connect. NULL with err on a malformed redis.url. */
-writer_t *writer_new(const store_config_t *cfg, agents_t *agents, char *err, size_t errlen);
+writer_t *writer_new(const store_config_t *cfg, ledger_t *agents, char *err, size_t errlen);
 
 void writer_destroy(writer_t **self);
 

@@ -14,7 +14,7 @@
 
 struct writer_t {
     const store_config_t *cfg;
-    agents_t *agents;
+    ledger_t *agents;
     redisconn_url_t url;
     redisContext *redis; /* NULL while disconnected */
     bool ever_connected, ever_failed;
@@ -39,7 +39,7 @@ struct writer_t {
     char *resp; /* one formatted command */
     size_t resp_cap;
     /* batch grouping */
-    agent_t **groups;
+    ledger_agent_t **groups;
     size_t *group_of;
     size_t n_groups, group_cap;
 };
@@ -57,7 +57,7 @@ int writer_exchange(writer_t *self);
 int writer_complete(writer_t *self, record_queue_t *q);
 
 /* writer_sync.c */
-int writer_sync(writer_t *self, agent_t *a);
-int writer_append_record(writer_t *self, agent_t *a, const record_t *r);
+int writer_sync(writer_t *self, ledger_agent_t *a);
+int writer_append_record(writer_t *self, ledger_agent_t *a, const record_t *r);
 
 #endif

@@ -20,7 +20,7 @@ static int64_t s_tier_retention(const writer_t *self, int t)
 }
 
 /* Appends the XADD of tier t's open bucket and empties it. */
-static int s_emit_rollup(writer_t *self, agent_t *a, int t)
+static int s_emit_rollup(writer_t *self, ledger_agent_t *a, int t)
 {
     rollbuf_t *b = &a->tiers[t];
     if (b->open_start < 0)
@@ -52,7 +52,7 @@ static int s_emit_rollup(writer_t *self, agent_t *a, int t)
 /* Prepares the open buckets for a sample at id_ms: closes (emit) or drops
  * (rebuild) buckets the sample has left, opens its bucket, and marks in
  * active[] the tiers the sample belongs to (not late). */
-static int s_roll_begin(writer_t *self, agent_t *a, int64_t id_ms, bool emit, bool *active)
+static int s_roll_begin(writer_t *self, ledger_agent_t *a, int64_t id_ms, bool emit, bool *active)
 {
     for (int t = 0; t < AGENTS_TIERS; t++) {
         rollbuf_t *b = &a->tiers[t];
@@ -73,7 +73,7 @@ static int s_roll_begin(writer_t *self, agent_t *a, int64_t id_ms, bool emit, bo
     return 0;
 }
 
-static int s_roll_add(agent_t *a, const bool *active, size_t i, const char *name, double v)
+static int s_roll_add(ledger_agent_t *a, const bool *active, size_t i, const char *name, double v)
 {
     for (int t = 0; t < AGENTS_TIERS; t++)
         if (active[t] && rollbuf_add(&a->tiers[t], i, name, v))
@@ -82,7 +82,7 @@ static int s_roll_add(agent_t *a, const bool *active, size_t i, const char *name
 }
 
 /* Adds every field of r (rebuild from Redis: nothing is emitted). */
-static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms)
+static int s_roll(writer_t *self, ledger_agent_t *a, const record_t *r, int64_t id_ms)
 {
     bool active[AGENTS_TIERS];
     if (s_roll_begin(self, a, id_ms, false, active))
@@ -95,7 +95,7 @@ static int s_roll(writer_t *self, agent_t *a, const record_t *r, int64_t id_ms)
     return 0;
 }
 
-static int s_append_system(writer_t *self, agent_t *a, const record_t *r)
+static int s_append_system(writer_t *self, ledger_agent_t *a, const record_t *r)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, KEYS_SYSTEM);
@@ -111,7 +111,7 @@ static int s_append_system(writer_t *self, agent_t *a, const record_t *r)
     return writer_append(self, 3);
 }
 
-int writer_append_record(writer_t *self, agent_t *a, const record_t *r)
+int writer_append_record(writer_t *self, ledger_agent_t *a, const record_t *r)
 {
     if (r->kind == RECORD_SYSTEM)
         return s_append_system(self, a, r);
@@ -177,7 +177,7 @@ static bool s_last_id(const redisReply *r, int64_t *ms, uint64_t *seq)
            query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, ms, seq) == 0;
 }
 
-static int s_sync_cursor(writer_t *self, agent_t *a)
+static int s_sync_cursor(writer_t *self, ledger_agent_t *a)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, KEYS_CURSOR);
@@ -195,7 +195,8 @@ static int s_sync_cursor(writer_t *self, agent_t *a)
     return 0;
 }
 
-static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq, bool *found)
+static int s_sync_last(writer_t *self, ledger_agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq,
+                       bool *found)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, kind);
@@ -209,7 +210,7 @@ static int s_sync_last(writer_t *self, agent_t *a, keys_kind_t kind, int64_t *ms
 }
 
 /* Feeds one raw entry [id, [f, v...]] into the open buckets. */
-static int s_rebuild_entry(writer_t *self, agent_t *a, const redisReply *e, int64_t *ms, uint64_t *seq)
+static int s_rebuild_entry(writer_t *self, ledger_agent_t *a, const redisReply *e, int64_t *ms, uint64_t *seq)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
         query_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
@@ -247,7 +248,7 @@ done:
 }
 
 /* Rebuilds the open buckets from the raw entries of the newest hour. */
-static int s_sync_rollups(writer_t *self, agent_t *a)
+static int s_sync_rollups(writer_t *self, ledger_agent_t *a)
 {
     char key[KEYS_MAX], from[48];
     keys_build(key, sizeof key, a->id, KEYS_RAW);
@@ -272,9 +273,9 @@ static int s_sync_rollups(writer_t *self, agent_t *a)
     }
 }
 
-int writer_sync(writer_t *self, agent_t *a)
+int writer_sync(writer_t *self, ledger_agent_t *a)
 {
-    agents_unsync(a);
+    ledger_unsync(a);
     int64_t ms;
     uint64_t seq;
     bool found;
@@ -309,7 +310,7 @@ typedef struct {
 
 /* Writes the open buckets of an agent that has gone quiet once their
  * bucket has ended by the wall clock. */
-static void s_close_idle(void *ctx, agent_t *a)
+static void s_close_idle(void *ctx, ledger_agent_t *a)
 {
     s_upkeep_t *u = ctx;
     if (u->failed || !a->synced || u->now_mono - a->last_write_mono < u->self->cfg->rollup_idle_ms)
@@ -332,7 +333,7 @@ fail:
     u->failed = true;
 }
 
-static void s_trim(void *ctx, agent_t *a)
+static void s_trim(void *ctx, ledger_agent_t *a)
 {
     s_upkeep_t *u = ctx;
     if (u->failed || !a->synced || !a->w_has_last)
@@ -358,10 +359,10 @@ void writer_maintain(writer_t *self, record_queue_t *q)
     if (!self->redis || writer_complete(self, q) < 0)
         return;
     s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
-    agents_each(self->agents, s_close_idle, &u);
+    ledger_each(self->agents, s_close_idle, &u);
     if (u.now_mono - self->last_trim_mono >= self->cfg->trim_interval_ms) {
         self->last_trim_mono = u.now_mono;
-        agents_each(self->agents, s_trim, &u);
+        ledger_each(self->agents, s_trim, &u);
     }
     if (u.failed) {
         writer_fail(self, "out of memory building upkeep commands");

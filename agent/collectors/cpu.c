@@ -24,8 +24,7 @@ typedef struct {
 
 static bool s_parse_line(scan_t *s, cpu_times_t *t)
 {
-    uint64_t *f[] = {&t->user, &t->nice, &t->system, &t->idle,
-                     &t->iowait, &t->irq, &t->softirq, &t->steal};
+    uint64_t *f[] = {&t->user, &t->nice, &t->system, &t->idle, &t->iowait, &t->irq, &t->softirq, &t->steal};
     memset(t, 0, sizeof *t);
     /* Old kernels have fewer columns (no steal); at least four are needed. */
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
@@ -39,8 +38,8 @@ static bool s_parse_line(scan_t *s, cpu_times_t *t)
     return true;
 }
 
-int cpu_stat_parse(const char *text, size_t len, cpu_times_t *total, cpu_times_t *cores,
-                   size_t max_cores, size_t *n_cores, uint64_t *running, uint64_t *blocked)
+int cpu_stat_parse(const char *text, size_t len, cpu_times_t *total, cpu_times_t *cores, size_t max_cores,
+                   size_t *n_cores, uint64_t *running, uint64_t *blocked)
 {
     scan_t s = scan_init(text, len);
     bool have_total = false;
@@ -142,13 +141,13 @@ static int s_read(cpu_collector_t *self)
     long len = procfile_read(self->file, &text);
     if (len < 0)
         return -1;
-    int rc = cpu_stat_parse(text, (size_t)len, &self->cur_total, self->cur, self->cap,
-                            &self->n_cores, NULL, NULL);
+    int rc =
+        cpu_stat_parse(text, (size_t)len, &self->cur_total, self->cur, self->cap, &self->n_cores, NULL, NULL);
     if (rc == 0 && self->n_cores > self->cap) { /* CPUs came online: grow, parse again */
         if (s_grow(self, self->n_cores) != 0)
             return -1;
-        rc = cpu_stat_parse(text, (size_t)len, &self->cur_total, self->cur, self->cap,
-                            &self->n_cores, NULL, NULL);
+        rc = cpu_stat_parse(text, (size_t)len, &self->cur_total, self->cur, self->cap, &self->n_cores, NULL,
+                            NULL);
     }
     return rc;
 }

@@ -34,8 +34,8 @@ typedef struct {
  * parses again. procs_running/procs_blocked go to *running and
  * *blocked when non-NULL (0 when absent). Returns 0, or -1 when there is no
  * aggregate line. */
-int cpu_stat_parse(const char *text, size_t len, cpu_times_t *total, cpu_times_t *cores,
-                   size_t max_cores, size_t *n_cores, uint64_t *running, uint64_t *blocked);
+int cpu_stat_parse(const char *text, size_t len, cpu_times_t *total, cpu_times_t *cores, size_t max_cores,
+                   size_t *n_cores, uint64_t *running, uint64_t *blocked);
 
 /* Percentages between two reads. Returns false when no time passed. */
 bool cpu_times_percent(const cpu_times_t *prev, const cpu_times_t *cur, cpu_percent_t *out);

@@ -13,8 +13,8 @@
 #include "../procfile.h"
 #include "../scan.h"
 
-static const char *const s_chips[] = {"coretemp",    "k10temp",     "zenpower",    "cpu_thermal",
-                                      "cpu-thermal", "soc_thermal", "k8temp",      "via_cputemp",
+static const char *const s_chips[] = {"coretemp",          "k10temp",      "zenpower", "cpu_thermal",
+                                      "cpu-thermal",       "soc_thermal",  "k8temp",   "via_cputemp",
                                       "fam15h_power_temp", "x86_pkg_temp", "cpu"};
 
 bool hwmon_cpu_chip(const char *name)
@@ -182,5 +182,5 @@ static int s_collect(void *vself, sample_t *sample, int64_t now_ns)
     return self->n && !any ? -1 : 0;
 }
 
-const collector_def_t collector_hwmon = {"hwmon", "cpu", "cpu.temperature_celsius", s_create, s_collect,
-                                         s_destroy};
+const collector_def_t collector_hwmon = {"hwmon",  "cpu",     "cpu.temperature_celsius",
+                                         s_create, s_collect, s_destroy};

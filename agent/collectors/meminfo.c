@@ -13,8 +13,8 @@
 
 enum { MI_TOTAL, MI_FREE, MI_AVAIL, MI_BUFFERS, MI_CACHED, MI_SRECL, MI_SWTOTAL, MI_SWFREE, MI_N };
 
-static const char *const s_keys[MI_N] = {"MemTotal:", "MemFree:", "MemAvailable:", "Buffers:",
-                                         "Cached:", "SReclaimable:", "SwapTotal:", "SwapFree:"};
+static const char *const s_keys[MI_N] = {"MemTotal:", "MemFree:",      "MemAvailable:", "Buffers:",
+                                         "Cached:",   "SReclaimable:", "SwapTotal:",    "SwapFree:"};
 
 int meminfo_parse(const char *text, size_t len, Nodelink__MemoryMetrics *m)
 {

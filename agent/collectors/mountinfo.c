@@ -8,10 +8,10 @@
 #include "../scan.h"
 
 static const char *const s_pseudo[] = {
-    "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts",
-    "devtmpfs", "efivarfs", "fusectl", "hugetlbfs", "mqueue", "nsfs", "overlay", "proc",
-    "pstore", "ramfs", "rpc_pipefs", "securityfs", "selinuxfs", "squashfs", "sysfs", "tmpfs",
-    "tracefs", "fuse.lxcfs", "fuse.portal", "fuse.gvfsd-fuse", "nfsd", "rootfs", "aufs", "shm",
+    "autofs",   "binfmt_misc", "bpf",         "cgroup",          "cgroup2",   "configfs", "debugfs", "devpts",
+    "devtmpfs", "efivarfs",    "fusectl",     "hugetlbfs",       "mqueue",    "nsfs",     "overlay", "proc",
+    "pstore",   "ramfs",       "rpc_pipefs",  "securityfs",      "selinuxfs", "squashfs", "sysfs",   "tmpfs",
+    "tracefs",  "fuse.lxcfs",  "fuse.portal", "fuse.gvfsd-fuse", "nfsd",      "rootfs",   "aufs",    "shm",
 };
 
 bool mountinfo_pseudo_fs(const char *fstype)

@@ -8,7 +8,7 @@
 
 #define PIDSET_MIN_SLOTS 256
 
-struct _pidset_t {
+struct pidset_t {
     uint32_t *slot; /* 0 = empty */
     size_t mask;    /* slots - 1; slots is a power of two */
     size_t count;

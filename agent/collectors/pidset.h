@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct _pidset_t pidset_t;
+typedef struct pidset_t pidset_t;
 
 /* An empty set. NULL on allocation failure. */
 pidset_t *pidset_new(void);

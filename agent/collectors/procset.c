@@ -19,7 +19,7 @@ typedef struct {
     exited_state_t state;
 } exited_t;
 
-struct _procset_t {
+struct procset_t {
     DIR *dir;          /* proc_root, kept open: dirfd() anchors every openat */
     pidset_t *live;    /* alive when last seen */
     pidset_t *is_gone; /* membership of the exited list */

@@ -45,7 +45,7 @@
  * before the process becomes a zombie. */
 #define PROCSET_PF_EXITING 0x4u
 
-typedef struct _procset_t procset_t;
+typedef struct procset_t procset_t;
 
 /* An empty set over proc_root (borrowed for the set's life), whose
  * directory stays open. NULL when it cannot be opened or on allocation

@@ -14,7 +14,7 @@
 
 #define PROCTRACK_RCVBUF (1 << 20)
 
-struct _proctrack_t {
+struct proctrack_t {
     int fd;
     _Alignas(struct nlmsghdr) char buf[16384];
 };

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct _proctrack_t proctrack_t;
+typedef struct proctrack_t proctrack_t;
 
 typedef enum { PROCTRACK_FORK, PROCTRACK_EXEC, PROCTRACK_EXIT } proctrack_event_t;
 

@@ -8,13 +8,7 @@
 #include "collector.h"
 
 const collector_def_t *const collector_table[] = {
-    &collector_cpu,
-    &collector_meminfo,
-    &collector_loadavg,
-    &collector_hwmon,
-    &collector_disk,
-    &collector_netdev,
-    &collector_procs,
-    &collector_tasks,
+    &collector_cpu,  &collector_meminfo, &collector_loadavg, &collector_hwmon,
+    &collector_disk, &collector_netdev,  &collector_procs,   &collector_tasks,
 };
 const size_t collector_table_count = sizeof collector_table / sizeof collector_table[0];

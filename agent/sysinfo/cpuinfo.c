@@ -112,7 +112,8 @@ uint32_t cpuinfo_physical_cores(const char *sys_root, uint32_t threads)
     char path[4096];
     for (uint32_t cpu = 0; cpu < threads; cpu++) {
         uint64_t pkg, core;
-        snprintf(path, sizeof path, "%s/devices/system/cpu/cpu%u/topology/physical_package_id", sys_root, cpu);
+        snprintf(path, sizeof path, "%s/devices/system/cpu/cpu%u/topology/physical_package_id", sys_root,
+                 cpu);
         if (!s_read_u64(path, &pkg))
             continue;
         snprintf(path, sizeof path, "%s/devices/system/cpu/cpu%u/topology/core_id", sys_root, cpu);

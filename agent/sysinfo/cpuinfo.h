@@ -21,8 +21,8 @@ typedef struct {
     const char *flags; /* into the parsed text */
     size_t flags_len;
     uint32_t processors;
-    double max_mhz;    /* highest "cpu MHz" seen; 0 when none */
-    double model_ghz;  /* from "@ x.xxGHz" in the model name; 0 when none */
+    double max_mhz;   /* highest "cpu MHz" seen; 0 when none */
+    double model_ghz; /* from "@ x.xxGHz" in the model name; 0 when none */
 } cpuinfo_t;
 
 /* Parses /proc/cpuinfo text (borrowed by out->flags). */

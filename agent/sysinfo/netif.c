@@ -38,8 +38,8 @@ bool netif_read(const char *sys_root, const char *name, netif_attrs_t *out)
         flags = strtoul(buf, NULL, 16);
     bool oper_down = false;
     if (s_attr(sys_root, name, "operstate", buf, sizeof buf) > 0)
-        oper_down = strcmp(buf, "down") == 0 || strcmp(buf, "lowerlayerdown") == 0 ||
-                    strcmp(buf, "notpresent") == 0;
+        oper_down =
+            strcmp(buf, "down") == 0 || strcmp(buf, "lowerlayerdown") == 0 || strcmp(buf, "notpresent") == 0;
     out->up = (flags & IFF_UP) && !oper_down;
     long n = s_attr(sys_root, name, "address", buf, sizeof buf);
     if (n > 0 && (size_t)n < sizeof out->mac && strspn(buf, "0:") != (size_t)n)

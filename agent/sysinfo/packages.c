@@ -170,7 +170,8 @@ size_t packages_parse_rpm_header(const unsigned char *blob, size_t len, packages
         return 0;
     char version[PKG_FIELD * 2];
     if (epoch >= 0)
-        snprintf(version, sizeof version, "%lld:%s%s%s", (long long)epoch, ver, rel ? "-" : "", rel ? rel : "");
+        snprintf(version, sizeof version, "%lld:%s%s%s", (long long)epoch, ver, rel ? "-" : "",
+                 rel ? rel : "");
     else
         snprintf(version, sizeof version, "%s%s%s", ver, rel ? "-" : "", rel ? rel : "");
     fn(ctx, name, version);

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct _sysinfo_watch_t {
+struct sysinfo_watch_t {
     int route;    /* NETLINK_ROUTE socket, -1 when unavailable */
     int mounts;   /* the reported mount table, -1 when unavailable */
     int hostname; /* <proc_root>/sys/kernel/hostname, -1 when unavailable */

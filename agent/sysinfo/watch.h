@@ -34,7 +34,7 @@
 
 #define SYSINFO_WATCH_FDS 3
 
-typedef struct _sysinfo_watch_t sysinfo_watch_t;
+typedef struct sysinfo_watch_t sysinfo_watch_t;
 
 /* Opens every source it can. NULL only on allocation failure. */
 sysinfo_watch_t *sysinfo_watch_new(const sysinfo_env_t *env);

@@ -97,7 +97,8 @@ Test(meminfo, computes_used_as_free_does_in_a_container)
 
 Test(meminfo, falls_back_without_memavailable_and_rejects_garbage)
 {
-    const char *old = "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 200 kB\nSReclaimable: 50 kB\n";
+    const char *old =
+        "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 200 kB\nSReclaimable: 50 kB\n";
     Nodelink__MemoryMetrics m;
     cr_assert_eq(meminfo_parse(old, strlen(old), &m), 0);
     cr_assert_eq(m.available_bytes, 400ull * 1024);

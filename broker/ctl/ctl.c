@@ -33,7 +33,9 @@ static const conf_option_t s_options[] = {
 #undef C
 
 static const conf_schema_t s_schema = {
-    "nodelinkctl", "operator CLI of nodelink (run 'nodelinkctl help' for the commands)", s_options,
+    "nodelinkctl",
+    "operator CLI of nodelink (run 'nodelinkctl help' for the commands)",
+    s_options,
     sizeof s_options / sizeof s_options[0],
 };
 
@@ -76,7 +78,8 @@ zsock_t *ctl_connect_subscriber(const ctl_config_t *cfg, const char *prefix, cha
     zsock_set_subscribe(sock, prefix);
     if (s_secure(sock, cfg, err, errlen) != 0 || zsock_connect(sock, "%s", cfg->subscribe_endpoint) != 0) {
         if (!*err)
-            snprintf(err, errlen, "broker.subscribe_endpoint: invalid endpoint '%s'", cfg->subscribe_endpoint);
+            snprintf(err, errlen, "broker.subscribe_endpoint: invalid endpoint '%s'",
+                     cfg->subscribe_endpoint);
         zsock_destroy(&sock);
     }
     return sock;
@@ -100,13 +103,14 @@ Nodelink__TaskResponse *ctl_call(zsock_t *dealer, const Nodelink__ControlMessage
             continue;
         }
         wire_err_t err;
-        Nodelink__ControlMessage *reply = wire_decode_control(zmq_msg_data(&frame), zmq_msg_size(&frame), &err);
+        Nodelink__ControlMessage *reply =
+            wire_decode_control(zmq_msg_data(&frame), zmq_msg_size(&frame), &err);
         zmq_msg_close(&frame);
         if (!reply)
             continue;
         Nodelink__TaskResponse *resp = NULL;
-        if (reply->body_case == NODELINK__CONTROL_MESSAGE__BODY_TASK_RESPONSE && reply->task_response->task_id &&
-            strcmp(reply->task_response->task_id, task_id) == 0) {
+        if (reply->body_case == NODELINK__CONTROL_MESSAGE__BODY_TASK_RESPONSE &&
+            reply->task_response->task_id && strcmp(reply->task_response->task_id, task_id) == 0) {
             resp = reply->task_response; /* steal it from the envelope */
             reply->task_response = NULL;
             reply->body_case = NODELINK__CONTROL_MESSAGE__BODY__NOT_SET;

@@ -30,9 +30,9 @@ typedef struct {
     char *broker_certificate;
     int64_t timeout_ms;
     bool json;
-    int64_t count;        /* tail: frames before exiting (0 = until Ctrl-C) */
-    int64_t interval_ms;  /* start: sampling interval (0 = agent's current) */
-    conf_list_t metrics;  /* start: metric selectors */
+    int64_t count;       /* tail: frames before exiting (0 = until Ctrl-C) */
+    int64_t interval_ms; /* start: sampling interval (0 = agent's current) */
+    conf_list_t metrics; /* start: metric selectors */
 } ctl_config_t;
 
 const conf_schema_t *ctl_config_schema(void);

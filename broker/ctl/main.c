@@ -146,7 +146,8 @@ static void s_print_info_text(const char *id, const Nodelink__SystemInfoResponse
         printf("hostname:     %s\n", sw->hostname ? sw->hostname : "-");
         if (sw->os)
             printf("os:           %s %s (kernel %s)\n", sw->os->name ? sw->os->name : "-",
-                   sw->os->version ? sw->os->version : "", sw->os->kernel_version ? sw->os->kernel_version : "-");
+                   sw->os->version ? sw->os->version : "",
+                   sw->os->kernel_version ? sw->os->kernel_version : "-");
         if (sw->has_uptime_seconds)
             printf("uptime:       %" PRIu64 " s\n", sw->uptime_seconds);
     }
@@ -159,7 +160,8 @@ static void s_print_info_text(const char *id, const Nodelink__SystemInfoResponse
         if (hw->memory)
             printf("memory:       %" PRIu64 " bytes\n", hw->memory->total_bytes);
         for (size_t i = 0; i < hw->n_disks; i++)
-            printf("disk:         %s on %s (%s) %" PRIu64 " bytes\n", hw->disks[i]->device ? hw->disks[i]->device : "-",
+            printf("disk:         %s on %s (%s) %" PRIu64 " bytes\n",
+                   hw->disks[i]->device ? hw->disks[i]->device : "-",
                    hw->disks[i]->mount_point ? hw->disks[i]->mount_point : "-",
                    hw->disks[i]->filesystem ? hw->disks[i]->filesystem : "-", hw->disks[i]->total_bytes);
     }
@@ -227,8 +229,8 @@ static int s_stream(ctl_ctx_t *ctx, Nodelink__MetricsStreamRequest__Action actio
             s_print_json(wirejson_message(&resp->base));
         } else if (resp->response_case == NODELINK__TASK_RESPONSE__RESPONSE_METRICS_RESPONSE &&
                    mr->response_type_case == NODELINK__METRICS_RESPONSE__RESPONSE_TYPE_STREAM_STATUS) {
-            printf("%s: streaming %s, interval %u ms\n", ctx->args[0], mr->stream_status->streaming ? "on" : "off",
-                   mr->stream_status->interval_ms);
+            printf("%s: streaming %s, interval %u ms\n", ctx->args[0],
+                   mr->stream_status->streaming ? "on" : "off", mr->stream_status->interval_ms);
         } else {
             printf("%s: ok\n", ctx->args[0]);
         }
@@ -311,10 +313,11 @@ static int s_cmd_tail(ctl_ctx_t *ctx)
         topic_kind_t kind;
         char id[TOPIC_ID_MAX + 1];
         wire_err_t werr;
-        Nodelink__TaskResponse *r = topic && body && zmsg_size(msg) == 2
-                                        ? wire_decode_published(zframe_data(topic), zframe_size(topic), zframe_data(body),
-                                                                zframe_size(body), &kind, id, &werr)
-                                        : NULL;
+        Nodelink__TaskResponse *r =
+            topic && body && zmsg_size(msg) == 2
+                ? wire_decode_published(zframe_data(topic), zframe_size(topic), zframe_data(body),
+                                        zframe_size(body), &kind, id, &werr)
+                : NULL;
         if (r && kind == TOPIC_METRICS) {
             s_print_frame(ctx->cfg, id, r);
             seen++;

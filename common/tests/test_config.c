@@ -29,8 +29,8 @@ static int s_check_id(const void *v, char *err, size_t len)
 
 static const conf_option_t s_opts[] = {
     CONF_OPT_CHECK("agent.id", CONF_STRING, test_cfg_t, id, "host", s_check_id, "id"),
-    CONF_OPT_RANGE("metrics.collection_interval", CONF_DURATION, test_cfg_t, interval_ms, "5s", 100,
-                   3600000, "interval"),
+    CONF_OPT_RANGE("metrics.collection_interval", CONF_DURATION, test_cfg_t, interval_ms, "5s", 100, 3600000,
+                   "interval"),
     CONF_OPT("metrics.retention_period", CONF_DURATION, test_cfg_t, retention_ms, "24h", "retention"),
     CONF_OPT_RANGE("metrics.storage.max_points_per_query", CONF_INT, test_cfg_t, max_points, "10000", 1,
                    1000000, "max points"),
@@ -147,7 +147,7 @@ Test(config, command_line_overrides_the_file)
     char *path = s_write("agent:\n  id: from-file\nmetrics:\n  collection_interval: 10s\n");
     test_cfg_t cfg;
     char err[512] = "";
-    char *argv[] = {"test", "--agent.id=from-cli", "--config", path, "--metrics.collected_metrics",
+    char *argv[] = {"test",        "--agent.id=from-cli", "--config", path, "--metrics.collected_metrics",
                     "cpu, net.lo", "--metrics.enabled"};
     cr_assert_eq(s_load(&cfg, 7, argv, err), CONF_LOADED, "%s", err);
     cr_assert_str_eq(cfg.id, "from-cli");

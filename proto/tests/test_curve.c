@@ -59,7 +59,8 @@ Test(curve, client_and_server_sockets_complete_a_handshake, .init = s_setup)
     curve_server_apply(server, server_cert, NULL);
     int port = zsock_bind(server, "tcp://127.0.0.1:*");
     cr_assert_gt(port, 0);
-    cr_assert_eq(curve_client_apply(client, s_path("client"), s_path("server.pub"), err, sizeof err), 0, "%s", err);
+    cr_assert_eq(curve_client_apply(client, s_path("client"), s_path("server.pub"), err, sizeof err), 0, "%s",
+                 err);
     zsock_connect(client, "tcp://127.0.0.1:%d", port);
     zstr_send(client, "hello");
     zsock_set_rcvtimeo(server, 3000);
@@ -120,9 +121,9 @@ Test(curvekey, accepts_bare_values_and_refuses_text_without_a_valid_public_key)
         "",
         "curve\n    public-key = \"short\"\n",
         "metadata\n    public-key = \"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\"\n", /* wrong section */
-        "curve\n    public-key = \"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n",     /* unterminated */
-        "curve\n    public-key = \"0000000000000000000000000000000000000000\"\n", /* all zero */
-        "curve\n    public-key = \"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\"\n", /* not Z85 */
+        "curve\n    public-key = \"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n",      /* unterminated */
+        "curve\n    public-key = \"0000000000000000000000000000000000000000\"\n",    /* all zero */
+        "curve\n    public-key = \"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\"\n",    /* not Z85 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(curvekey_parse(bad[i], strlen(bad[i]), &k), -1, "case %zu", i);
@@ -140,8 +141,8 @@ Test(curvekey, applies_curve_to_a_raw_socket_that_completes_a_handshake, .init =
     int port = zsock_bind(server, "tcp://127.0.0.1:*");
     void *ctx = zmq_ctx_new();
     void *client = zmq_socket(ctx, ZMQ_PUSH);
-    cr_assert_eq(curvekey_client_apply(client, s_path("client"), s_path("server.pub"), err, sizeof err), 0, "%s",
-                 err);
+    cr_assert_eq(curvekey_client_apply(client, s_path("client"), s_path("server.pub"), err, sizeof err), 0,
+                 "%s", err);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     cr_assert_eq(zmq_connect(client, ep), 0);

@@ -161,7 +161,8 @@ Test(wire, round_trips_system_info_query_and_task_messages)
     free(buf);
 
     /* query response with its map */
-    Nodelink__MetricsTimePoint__ValuesEntry e = NODELINK__METRICS_TIME_POINT__VALUES_ENTRY__INIT, *es[] = {&e};
+    Nodelink__MetricsTimePoint__ValuesEntry e = NODELINK__METRICS_TIME_POINT__VALUES_ENTRY__INIT,
+                                            *es[] = {&e};
     e.key = "cpu.usage_percent";
     e.has_value = 1;
     e.value = 12.5;
@@ -181,7 +182,8 @@ Test(wire, round_trips_system_info_query_and_task_messages)
     m = wire_decode_response(buf, len, &err);
     cr_assert_not_null(m);
     cr_assert(m->metrics_response->query_response->truncated);
-    cr_assert_str_eq(m->metrics_response->query_response->data_points[0]->values[0]->key, "cpu.usage_percent");
+    cr_assert_str_eq(m->metrics_response->query_response->data_points[0]->values[0]->key,
+                     "cpu.usage_percent");
     wire_response_free(&m);
     free(buf);
 
@@ -265,8 +267,8 @@ Test(wire, publishes_two_part_frames_over_zeromq)
     topic_kind_t kind;
     char id[TOPIC_ID_MAX + 1];
     wire_err_t err;
-    Nodelink__TaskResponse *m = wire_decode_published(topic, (size_t)n, zmq_msg_data(&body),
-                                                      zmq_msg_size(&body), &kind, id, &err);
+    Nodelink__TaskResponse *m =
+        wire_decode_published(topic, (size_t)n, zmq_msg_data(&body), zmq_msg_size(&body), &kind, id, &err);
     cr_assert_not_null(m);
     cr_assert_str_eq(id, "a1");
     wire_response_free(&m);

@@ -135,7 +135,8 @@ Test(wirejson, renders_system_information_in_the_specification_shape)
 {
     char *s = s_dump(wirejson_system_info(s_system(), "agent1", WIREJSON_ALL));
     cr_assert_str_eq(
-        s, "{\"agent_id\":\"agent1\",\"timestamp\":1690538400000,\"hardware\":{\"cpu\":{\"model\":\"Intel Core i7-12700K\","
+        s, "{\"agent_id\":\"agent1\",\"timestamp\":1690538400000,\"hardware\":{\"cpu\":{\"model\":\"Intel "
+           "Core i7-12700K\","
            "\"cores\":12,\"base_frequency_ghz\":3.6,\"features\":[\"sse4\",\"avx2\"]},\"disks\":[],"
            "\"architecture\":\"x86_64\"},\"software\":{\"os\":{\"name\":\"Linux\",\"kernel_version\":"
            "\"6.2.0\"},\"hostname\":\"worker-node-01\",\"uptime_seconds\":1234567,\"packages\":[]},"

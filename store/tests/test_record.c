@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "agents.h"
+#include "ledger.h"
 #include "record.h"
 
 static record_t *s_sample(uint64_t seq, double cpu, uint64_t used)
@@ -94,21 +94,21 @@ Test(record, queue_never_drops_records_being_written)
 
 Test(agents, counts_gaps_and_refuses_duplicates_per_epoch)
 {
-    agents_t *all = agents_new();
-    agent_t *a = agents_get(all, "a1");
-    cr_assert(agents_receive(a, true, 7, 10), "first frame seen mid-stream is not a gap");
-    cr_assert(agents_receive(a, true, 7, 11));
-    cr_assert(agents_receive(a, true, 7, 14));
+    ledger_t *all = ledger_new();
+    ledger_agent_t *a = ledger_get(all, "a1");
+    cr_assert(ledger_receive(a, true, 7, 10), "first frame seen mid-stream is not a gap");
+    cr_assert(ledger_receive(a, true, 7, 11));
+    cr_assert(ledger_receive(a, true, 7, 14));
     cr_assert_eq(a->gaps, 2);
-    cr_assert_not(agents_receive(a, true, 7, 11), "a replay is a duplicate");
-    cr_assert_not(agents_receive(a, true, 7, 14));
-    cr_assert(agents_receive(a, true, 8, 1), "a new epoch restarts the count");
-    cr_assert_not(agents_receive(a, true, 7, 12), "the previous epoch is remembered");
+    cr_assert_not(ledger_receive(a, true, 7, 11), "a replay is a duplicate");
+    cr_assert_not(ledger_receive(a, true, 7, 14));
+    cr_assert(ledger_receive(a, true, 8, 1), "a new epoch restarts the count");
+    cr_assert_not(ledger_receive(a, true, 7, 12), "the previous epoch is remembered");
     cr_assert_eq(a->duplicates, 3);
     cr_assert_eq(a->gaps, 2);
-    cr_assert(agents_receive(a, false, 0, 0), "frames without sequence pass");
-    cr_assert_eq(agents_get(all, "a1"), a);
-    agents_destroy(&all);
+    cr_assert(ledger_receive(a, false, 0, 0), "frames without sequence pass");
+    cr_assert_eq(ledger_get(all, "a1"), a);
+    ledger_destroy(&all);
 }
 
 Test(agents, rollup_buffer_aggregates_values_by_name)

@@ -29,10 +29,10 @@ typedef struct {
     const char *backend;
     const char **keys; /* NULL or {agent_key, sub_key, broker_pub} */
     int64_t frames;
-    int64_t *send_ns;  /* by sequence (1-based) */
+    int64_t *send_ns; /* by sequence (1-based) */
     int64_t received;
     int64_t first_ns, last_ns;
-    int64_t *lat_ns;   /* per received frame */
+    int64_t *lat_ns; /* per received frame */
     volatile int ready;
     bool latency;
 } sub_ctx_t;
@@ -143,8 +143,12 @@ int main(int argc, char **argv)
     sub_ctx_t subs[BENCH_SUBS];
     pthread_t threads[BENCH_SUBS];
     for (int i = 0; i < BENCH_SUBS; i++) {
-        subs[i] = (sub_ctx_t){.backend = argv[2], .keys = keys, .frames = frames, .send_ns = send_ns,
-                              .lat_ns = calloc((size_t)frames, sizeof(int64_t)), .latency = rate > 0};
+        subs[i] = (sub_ctx_t){.backend = argv[2],
+                              .keys = keys,
+                              .frames = frames,
+                              .send_ns = send_ns,
+                              .lat_ns = calloc((size_t)frames, sizeof(int64_t)),
+                              .latency = rate > 0};
         pthread_create(&threads[i], NULL, s_subscriber, &subs[i]);
     }
     zsock_t *pub = zsock_new(ZMQ_PUB);

@@ -1,7 +1,7 @@
 /*
- * agents.c - the shared agent table. See agents.h.
+ * roster.c - the shared agent table. See roster.h.
  */
-#include "agents.h"
+#include "roster.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -10,14 +10,14 @@
 
 typedef struct {
     char id[TOPIC_ID_MAX + 1];
-    sample_t *sample;
+    snapshot_t *sample;
     blob_t *system;
     bool broker_known; /* the broker has told us its state */
     bool connected;
     int64_t last_update_ms;
 } s_agent_t;
 
-struct agents_t {
+struct roster_t {
     pthread_rwlock_t lock;
     zhashx_t *table; /* id -> s_agent_t (owned) */
 };
@@ -27,15 +27,15 @@ static void s_agent_free(void **item)
     s_agent_t *a = *item;
     if (!a)
         return;
-    sample_unref(&a->sample);
+    snapshot_unref(&a->sample);
     blob_unref(&a->system);
     free(a);
     *item = NULL;
 }
 
-agents_t *agents_new(void)
+roster_t *roster_new(void)
 {
-    agents_t *self = calloc(1, sizeof *self);
+    roster_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
     self->table = zhashx_new();
@@ -48,7 +48,7 @@ agents_t *agents_new(void)
     return self;
 }
 
-void agents_destroy(agents_t **self)
+void roster_destroy(roster_t **self)
 {
     if (!self || !*self)
         return;
@@ -59,7 +59,7 @@ void agents_destroy(agents_t **self)
 }
 
 /* The entry of id, created when missing. Caller holds the write lock. */
-static s_agent_t *s_entry(agents_t *self, const char *id)
+static s_agent_t *s_entry(roster_t *self, const char *id)
 {
     s_agent_t *a = zhashx_lookup(self->table, id);
     if (a || !topic_id_valid(id))
@@ -72,21 +72,21 @@ static s_agent_t *s_entry(agents_t *self, const char *id)
     return a;
 }
 
-void agents_put_sample(agents_t *self, sample_t **sample)
+void roster_put_sample(roster_t *self, snapshot_t **sample)
 {
     pthread_rwlock_wrlock(&self->lock);
-    s_agent_t *a = s_entry(self, sample_agent(*sample));
-    if (a && (!a->sample || sample_timestamp_ms(*sample) >= sample_timestamp_ms(a->sample))) {
-        sample_unref(&a->sample);
+    s_agent_t *a = s_entry(self, snapshot_agent(*sample));
+    if (a && (!a->sample || snapshot_timestamp_ms(*sample) >= snapshot_timestamp_ms(a->sample))) {
+        snapshot_unref(&a->sample);
         a->sample = *sample;
-        a->last_update_ms = sample_timestamp_ms(*sample);
+        a->last_update_ms = snapshot_timestamp_ms(*sample);
         *sample = NULL;
     }
     pthread_rwlock_unlock(&self->lock);
-    sample_unref(sample);
+    snapshot_unref(sample);
 }
 
-void agents_put_system(agents_t *self, const char *id, blob_t **json)
+void roster_put_system(roster_t *self, const char *id, blob_t **json)
 {
     pthread_rwlock_wrlock(&self->lock);
     s_agent_t *a = s_entry(self, id);
@@ -99,7 +99,7 @@ void agents_put_system(agents_t *self, const char *id, blob_t **json)
     blob_unref(json);
 }
 
-void agents_put_status(agents_t *self, const Nodelink__AgentStatus *st, int64_t now_ms)
+void roster_put_status(roster_t *self, const Nodelink__AgentStatus *st, int64_t now_ms)
 {
     (void)now_ms;
     if (!st->agent_id)
@@ -116,16 +116,16 @@ void agents_put_status(agents_t *self, const Nodelink__AgentStatus *st, int64_t 
     pthread_rwlock_unlock(&self->lock);
 }
 
-sample_t *agents_sample(agents_t *self, const char *id)
+snapshot_t *roster_sample(roster_t *self, const char *id)
 {
     pthread_rwlock_rdlock(&self->lock);
     s_agent_t *a = zhashx_lookup(self->table, id);
-    sample_t *s = a ? sample_ref(a->sample) : NULL;
+    snapshot_t *s = a ? snapshot_ref(a->sample) : NULL;
     pthread_rwlock_unlock(&self->lock);
     return s;
 }
 
-blob_t *agents_system(agents_t *self, const char *id)
+blob_t *roster_system(roster_t *self, const char *id)
 {
     pthread_rwlock_rdlock(&self->lock);
     s_agent_t *a = zhashx_lookup(self->table, id);
@@ -134,7 +134,7 @@ blob_t *agents_system(agents_t *self, const char *id)
     return b;
 }
 
-bool agents_known(agents_t *self, const char *id)
+bool roster_known(roster_t *self, const char *id)
 {
     pthread_rwlock_rdlock(&self->lock);
     bool known = zhashx_lookup(self->table, id) != NULL;
@@ -146,8 +146,8 @@ static bool s_fresh(const s_agent_t *a, int64_t now_ms)
 {
     if (!a->sample)
         return false;
-    int64_t interval = sample_interval_ms(a->sample) ? sample_interval_ms(a->sample) : 5000;
-    return now_ms - sample_timestamp_ms(a->sample) <= 3 * interval + 1000;
+    int64_t interval = snapshot_interval_ms(a->sample) ? snapshot_interval_ms(a->sample) : 5000;
+    return now_ms - snapshot_timestamp_ms(a->sample) <= 3 * interval + 1000;
 }
 
 /* The broker's word when it has given one, else a fresh sample. */
@@ -156,7 +156,7 @@ static bool s_connected(const s_agent_t *a, int64_t now_ms)
     return a->broker_known ? a->connected : s_fresh(a, now_ms);
 }
 
-bool agents_connected(agents_t *self, const char *id, int64_t now_ms)
+bool roster_connected(roster_t *self, const char *id, int64_t now_ms)
 {
     pthread_rwlock_rdlock(&self->lock);
     const s_agent_t *a = zhashx_lookup(self->table, id);
@@ -170,7 +170,7 @@ static int s_by_id(const void *a, const void *b)
     return strcmp(((const agent_view_t *)a)->id, ((const agent_view_t *)b)->id);
 }
 
-size_t agents_list(agents_t *self, int64_t now_ms, agent_view_t **out)
+size_t roster_list(roster_t *self, int64_t now_ms, agent_view_t **out)
 {
     pthread_rwlock_rdlock(&self->lock);
     size_t n = 0, cap = zhashx_size(self->table);
@@ -179,7 +179,7 @@ size_t agents_list(agents_t *self, int64_t now_ms, agent_view_t **out)
         memcpy(v[n].id, a->id, sizeof v[n].id);
         v[n].connected = s_connected(a, now_ms);
         v[n].last_metrics_update = a->last_update_ms;
-        v[n].sample = sample_ref(a->sample);
+        v[n].sample = snapshot_ref(a->sample);
         n++;
     }
     pthread_rwlock_unlock(&self->lock);
@@ -189,12 +189,12 @@ size_t agents_list(agents_t *self, int64_t now_ms, agent_view_t **out)
     return v ? n : 0;
 }
 
-void agents_views_free(agent_view_t **views, size_t n)
+void roster_views_free(agent_view_t **views, size_t n)
 {
     if (!views || !*views)
         return;
     for (size_t i = 0; i < n; i++)
-        sample_unref(&(*views)[i].sample);
+        snapshot_unref(&(*views)[i].sample);
     free(*views);
     *views = NULL;
 }

@@ -1,7 +1,7 @@
 /*
- * sample.c - a sample with its rendered forms. See sample.h.
+ * snapshot.c - a sample with its rendered forms. See snapshot.h.
  */
-#include "sample.h"
+#include "snapshot.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,46 +10,46 @@
 
 #include "topic.h"
 
-struct sample_t {
+struct snapshot_t {
     atomic_int refs;
     char agent_id[TOPIC_ID_MAX + 1];
-    Nodelink__TaskResponse *msg;        /* owner of data when set */
+    Nodelink__TaskResponse *msg;         /* owner of data when set */
     Nodelink__MetricsDataResponse *data; /* borrowed from msg, or owned when msg is NULL */
     blob_t *json;
     blob_t *event;
 };
 
-blob_t *sample_event_filtered(const sample_t *s, wirejson_filter_fn allow, void *ctx)
+blob_t *snapshot_event_filtered(const snapshot_t *s, wirejson_filter_fn allow, void *ctx)
 {
     json_t *j = wirejson_metrics(s->data, NULL, allow, ctx);
     char *text = wirejson_dumps(j);
     json_decref(j);
     if (!text)
         return NULL;
-    blob_t *b = blob_printf("id: %lld\nevent: metrics\ndata: %s\n\n",
-                            (long long)sample_timestamp_ms(s), text);
+    blob_t *b =
+        blob_printf("id: %lld\nevent: metrics\ndata: %s\n\n", (long long)snapshot_timestamp_ms(s), text);
     free(text);
     return b;
 }
 
-static sample_t *s_render(sample_t *s)
+static snapshot_t *s_render(snapshot_t *s)
 {
     json_t *j = wirejson_metrics(s->data, s->agent_id, NULL, NULL);
     char *text = wirejson_dumps(j);
     json_decref(j);
     if (text)
         s->json = blob_take(text, strlen(text));
-    s->event = sample_event_filtered(s, NULL, NULL);
+    s->event = snapshot_event_filtered(s, NULL, NULL);
     if (!s->json || !s->event)
-        sample_unref(&s);
+        snapshot_unref(&s);
     return s;
 }
 
-sample_t *sample_new(const char *agent_id, Nodelink__TaskResponse **msg)
+snapshot_t *snapshot_new(const char *agent_id, Nodelink__TaskResponse **msg)
 {
     Nodelink__TaskResponse *m = *msg;
     *msg = NULL;
-    sample_t *s = NULL;
+    snapshot_t *s = NULL;
     if (m && m->metrics_response && m->metrics_response->metrics_data && topic_id_valid(agent_id))
         s = calloc(1, sizeof *s);
     if (!s) {
@@ -64,11 +64,11 @@ sample_t *sample_new(const char *agent_id, Nodelink__TaskResponse **msg)
     return s_render(s);
 }
 
-sample_t *sample_from_data(const char *agent_id, Nodelink__MetricsDataResponse **data)
+snapshot_t *snapshot_from_data(const char *agent_id, Nodelink__MetricsDataResponse **data)
 {
     Nodelink__MetricsDataResponse *d = *data;
     *data = NULL;
-    sample_t *s = d && topic_id_valid(agent_id) ? calloc(1, sizeof *s) : NULL;
+    snapshot_t *s = d && topic_id_valid(agent_id) ? calloc(1, sizeof *s) : NULL;
     if (!s) {
         if (d)
             protobuf_c_message_free_unpacked(&d->base, NULL);
@@ -80,18 +80,18 @@ sample_t *sample_from_data(const char *agent_id, Nodelink__MetricsDataResponse *
     return s_render(s);
 }
 
-sample_t *sample_ref(sample_t *s)
+snapshot_t *snapshot_ref(snapshot_t *s)
 {
     if (s)
         atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
     return s;
 }
 
-void sample_unref(sample_t **s)
+void snapshot_unref(snapshot_t **s)
 {
     if (!s || !*s)
         return;
-    sample_t *p = *s;
+    snapshot_t *p = *s;
     *s = NULL;
     if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
         return;
@@ -104,32 +104,32 @@ void sample_unref(sample_t **s)
     free(p);
 }
 
-const char *sample_agent(const sample_t *s)
+const char *snapshot_agent(const snapshot_t *s)
 {
     return s->agent_id;
 }
 
-const Nodelink__MetricsDataResponse *sample_data(const sample_t *s)
+const Nodelink__MetricsDataResponse *snapshot_data(const snapshot_t *s)
 {
     return s->data;
 }
 
-int64_t sample_timestamp_ms(const sample_t *s)
+int64_t snapshot_timestamp_ms(const snapshot_t *s)
 {
     return s->data->has_timestamp ? (int64_t)s->data->timestamp : 0;
 }
 
-uint32_t sample_interval_ms(const sample_t *s)
+uint32_t snapshot_interval_ms(const snapshot_t *s)
 {
     return s->data->has_interval_ms ? s->data->interval_ms : 0;
 }
 
-blob_t *sample_json(const sample_t *s)
+blob_t *snapshot_json(const snapshot_t *s)
 {
     return s->json;
 }
 
-blob_t *sample_event(const sample_t *s)
+blob_t *snapshot_event(const snapshot_t *s)
 {
     return s->event;
 }

@@ -1,5 +1,5 @@
 /*
- * agents.h - what the store remembers per agent.
+ * ledger.h - what the store remembers per agent.
  *
  * Receive side (updated as frames arrive, before buffering): the agent's
  * current epoch and highest sequence number, so duplicates are dropped
@@ -13,8 +13,8 @@
  * every (re)connection (writer.c), so Redis stays the truth: a batch whose
  * reply was lost is recognised by the cursor and not written twice.
  */
-#ifndef NODELINK_AGENTS_H
-#define NODELINK_AGENTS_H
+#ifndef NODELINK_LEDGER_H
+#define NODELINK_LEDGER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,31 +53,31 @@ typedef struct {
     rollbuf_t tiers[AGENTS_TIERS];
     int64_t last_write_mono;
     int64_t trimmed_mono;
-} agent_t;
+} ledger_agent_t;
 
-typedef struct agents_t agents_t;
+typedef struct ledger_t ledger_t;
 
-agents_t *agents_new(void);
-void agents_destroy(agents_t **self);
+ledger_t *ledger_new(void);
+void ledger_destroy(ledger_t **self);
 
 /* The agent's state, created on first use. NULL on allocation failure. */
-agent_t *agents_get(agents_t *self, const char *id);
+ledger_agent_t *ledger_get(ledger_t *self, const char *id);
 
-size_t agents_count(const agents_t *self);
+size_t ledger_count(const ledger_t *self);
 
 /* Visits every agent. */
-void agents_each(agents_t *self, void (*fn)(void *ctx, agent_t *a), void *ctx);
+void ledger_each(ledger_t *self, void (*fn)(void *ctx, ledger_agent_t *a), void *ctx);
 
 /* Receive-side check of a frame's (epoch, seq). Returns false for a
  * duplicate (already received); counts gaps. Frames without a sequence are
  * always accepted. */
-bool agents_receive(agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq);
+bool ledger_receive(ledger_agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq);
 
 /* True when the write side already holds (epoch, seq): skip it. */
-bool agents_written(const agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq);
+bool ledger_written(const ledger_agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq);
 
 /* Clears the write side (before re-syncing from Redis). */
-void agents_unsync(agent_t *a);
+void ledger_unsync(ledger_agent_t *a);
 
 /* rollbuf: adds value of name to the open bucket (hint: the field's index
  * in the sample, usually its index in the bucket). -1 on allocation failure. */

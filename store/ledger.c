@@ -1,19 +1,19 @@
 /*
- * agents.c - per-agent state. See agents.h.
+ * ledger.c - per-agent state. See ledger.h.
  */
-#include "agents.h"
+#include "ledger.h"
 
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct agents_t {
-    zhashx_t *by_id; /* id -> agent_t (owned) */
+struct ledger_t {
+    zhashx_t *by_id; /* id -> ledger_agent_t (owned) */
 };
 
 static void s_agent_free(void **item)
 {
-    agent_t *a = *item;
+    ledger_agent_t *a = *item;
     if (!a)
         return;
     for (int t = 0; t < AGENTS_TIERS; t++) {
@@ -26,9 +26,9 @@ static void s_agent_free(void **item)
     *item = NULL;
 }
 
-agents_t *agents_new(void)
+ledger_t *ledger_new(void)
 {
-    agents_t *self = calloc(1, sizeof *self);
+    ledger_t *self = calloc(1, sizeof *self);
     if (!self || !(self->by_id = zhashx_new())) {
         free(self);
         return NULL;
@@ -37,7 +37,7 @@ agents_t *agents_new(void)
     return self;
 }
 
-void agents_destroy(agents_t **self)
+void ledger_destroy(ledger_t **self)
 {
     if (!self || !*self)
         return;
@@ -46,9 +46,9 @@ void agents_destroy(agents_t **self)
     *self = NULL;
 }
 
-agent_t *agents_get(agents_t *self, const char *id)
+ledger_agent_t *ledger_get(ledger_t *self, const char *id)
 {
-    agent_t *a = zhashx_lookup(self->by_id, id);
+    ledger_agent_t *a = zhashx_lookup(self->by_id, id);
     if (a)
         return a;
     if (!(a = calloc(1, sizeof *a)))
@@ -56,7 +56,7 @@ agent_t *agents_get(agents_t *self, const char *id)
     strncpy(a->id, id, TOPIC_ID_MAX);
     a->tiers[0].width_ms = 60000;
     a->tiers[1].width_ms = 3600000;
-    agents_unsync(a);
+    ledger_unsync(a);
     if (zhashx_insert(self->by_id, a->id, a)) {
         void *p = a;
         s_agent_free(&p);
@@ -65,18 +65,18 @@ agent_t *agents_get(agents_t *self, const char *id)
     return a;
 }
 
-size_t agents_count(const agents_t *self)
+size_t ledger_count(const ledger_t *self)
 {
     return zhashx_size(self->by_id);
 }
 
-void agents_each(agents_t *self, void (*fn)(void *ctx, agent_t *a), void *ctx)
+void ledger_each(ledger_t *self, void (*fn)(void *ctx, ledger_agent_t *a), void *ctx)
 {
-    for (agent_t *a = zhashx_first(self->by_id); a; a = zhashx_next(self->by_id))
+    for (ledger_agent_t *a = zhashx_first(self->by_id); a; a = zhashx_next(self->by_id))
         fn(ctx, a);
 }
 
-static bool s_old_epoch_duplicate(agent_t *a, uint64_t epoch, uint64_t seq)
+static bool s_old_epoch_duplicate(ledger_agent_t *a, uint64_t epoch, uint64_t seq)
 {
     for (int i = 0; i < AGENTS_OLD_EPOCHS; i++)
         if (a->old_epoch[i] == epoch && a->old_seq[i])
@@ -84,7 +84,7 @@ static bool s_old_epoch_duplicate(agent_t *a, uint64_t epoch, uint64_t seq)
     return false;
 }
 
-bool agents_receive(agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq)
+bool ledger_receive(ledger_agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq)
 {
     if (!has_seq)
         return true;
@@ -117,12 +117,12 @@ bool agents_receive(agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq)
     return true;
 }
 
-bool agents_written(const agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq)
+bool ledger_written(const ledger_agent_t *a, bool has_seq, uint64_t epoch, uint64_t seq)
 {
     return has_seq && a->w_has_cursor && epoch == a->w_epoch && seq <= a->w_seq;
 }
 
-void agents_unsync(agent_t *a)
+void ledger_unsync(ledger_agent_t *a)
 {
     a->synced = false;
     a->w_has_cursor = a->w_has_last = false;
