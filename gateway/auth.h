@@ -26,6 +26,8 @@
 #define AUTH_HASH_PREFIX "blake2b:"
 #define AUTH_HASH_BYTES 32
 #define AUTH_HASH_TEXT_MAX (sizeof AUTH_HASH_PREFIX + 2 * AUTH_HASH_BYTES)
+/* Longer presented tokens are refused unhashed (generated ones have 43). */
+#define AUTH_TOKEN_MAX 512
 
 typedef struct auth_t auth_t;
 
@@ -42,7 +44,8 @@ typedef struct {
 auth_t *auth_load(const char *path, char *err, size_t errlen);
 void auth_destroy(auth_t **self);
 
-/* The token entry matching the presented secret, or NULL. */
+/* The token entry matching the presented secret exactly, or NULL (also for
+ * NULL, empty, or longer than AUTH_TOKEN_MAX). */
 const auth_token_t *auth_check(const auth_t *self, const char *token);
 
 /* May t see agent_id? (admin: always; NULL t = auth disabled: always.) */
