@@ -27,10 +27,8 @@ struct MHD_Connection;
 
 typedef enum {
     CONTROL_PENDING = 0,
-    CONTROL_COMPLETED,   /* the agent answered COMPLETED: response set */
-    CONTROL_FAILED,      /* the agent or broker answered FAILED: reason set */
-    CONTROL_TIMEOUT,     /* no final answer in time */
-    CONTROL_UNAVAILABLE, /* could not be sent (gateway stopping, socket error) */
+    CONTROL_COMPLETED, /* the agent answered COMPLETED: response set */
+    CONTROL_FAILED,    /* failure and reason set (see below) */
 } control_outcome_t;
 
 typedef struct {
@@ -43,8 +41,14 @@ typedef struct {
     struct MHD_Connection *conn;
     /* set by the feed thread before it resumes conn */
     atomic_int outcome;
+    /* Why it failed: the code of the broker's or agent's FAILED answer
+     * (FAILURE_UNSPECIFIED from a peer without codes); the gateway's own
+     * failures are TIMEOUT (no final answer before the deadline) and
+     * UNAVAILABLE (not sent: gateway stopping, broker connection not
+     * ready). */
+    Nodelink__FailureCode failure;
     Nodelink__TaskResponse *response; /* final answer (owned by the request) */
-    char reason[256];
+    char reason[256];                 /* the failure for people */
 } control_req_t;
 
 /* A request for agent_id carrying mr (borrowed; packed now). task_id is made

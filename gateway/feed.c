@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "curve.h"
+#include "failure.h"
 #include "log.h"
 #include "wire.h"
 
@@ -79,8 +80,10 @@ static void s_on_published(feed_t *self, zmsg_t *msg)
 
 /* ---------------------------------------------------------------- control */
 
+/* Ends req: COMPLETED with *resp (taken), or FAILED with failure and
+ * reason (*resp, when given, is kept for its details). */
 static void s_complete(feed_t *self, control_req_t *req, control_outcome_t outcome,
-                       Nodelink__TaskResponse **resp, const char *reason)
+                       Nodelink__FailureCode failure, Nodelink__TaskResponse **resp, const char *reason)
 {
     void *handle = zlistx_find(self->waiting, req);
     if (handle)
@@ -91,8 +94,7 @@ static void s_complete(feed_t *self, control_req_t *req, control_outcome_t outco
     }
     if (reason)
         snprintf(req->reason, sizeof req->reason, "%s", reason);
-    if (outcome == CONTROL_TIMEOUT)
-        stats_inc(self->stats, STAT_CONTROL_TIMEOUTS);
+    req->failure = failure;
     struct MHD_Connection *conn = req->conn;
     atomic_store(&req->outcome, outcome);
     MHD_resume_connection(conn); /* req may be freed from here on */
@@ -142,7 +144,8 @@ static void s_on_task_response(feed_t *self, Nodelink__ControlMessage *cm)
         return;
     cm->task_response = NULL; /* detach: the request owns it now */
     cm->body_case = NODELINK__CONTROL_MESSAGE__BODY__NOT_SET;
-    s_complete(self, req, failed ? CONTROL_FAILED : CONTROL_COMPLETED, &tr,
+    s_complete(self, req, failed ? CONTROL_FAILED : CONTROL_COMPLETED,
+               failed ? failure_of(tr) : NODELINK__FAILURE_CODE__FAILURE_UNSPECIFIED, &tr,
                failed ? (tr->error_message ? tr->error_message : "failed") : NULL);
     if (tr) /* not taken */
         wire_response_free(&tr);
@@ -175,7 +178,8 @@ static void s_drain_incoming(feed_t *self)
         req->timeout_ms += clock_mono_ms() + 1000; /* now an absolute deadline */
         stats_inc(self->stats, STAT_CONTROL_REQUESTS);
         if (zmq_send(zsock_resolve(self->dealer), req->frame, req->frame_len, ZMQ_DONTWAIT) < 0)
-            s_complete(self, req, CONTROL_UNAVAILABLE, NULL, "broker connection not ready");
+            s_complete(self, req, CONTROL_FAILED, NODELINK__FAILURE_CODE__FAILURE_UNAVAILABLE, NULL,
+                       "broker connection not ready");
     }
     pthread_mutex_unlock(&self->lock);
 }
@@ -187,8 +191,11 @@ static void s_expire(feed_t *self, int64_t now)
     for (control_req_t *r = zlistx_first(self->waiting); r && n < 64; r = zlistx_next(self->waiting))
         if (now >= r->timeout_ms)
             expired[n++] = r;
-    for (size_t i = 0; i < n; i++)
-        s_complete(self, expired[i], CONTROL_TIMEOUT, NULL, "no answer from the agent in time");
+    for (size_t i = 0; i < n; i++) {
+        stats_inc(self->stats, STAT_CONTROL_TIMEOUTS);
+        s_complete(self, expired[i], CONTROL_FAILED, NODELINK__FAILURE_CODE__FAILURE_TIMEOUT, NULL,
+                   "no answer from the broker or the agent in time");
+    }
 }
 
 /* ---------------------------------------------------------------- thread */
@@ -317,7 +324,8 @@ void feed_destroy(feed_t **selfp)
     self->closed = true;
     pthread_mutex_unlock(&self->lock);
     while (self->waiting && (req = zlistx_first(self->waiting)))
-        s_complete(self, req, CONTROL_UNAVAILABLE, NULL, "gateway stopping");
+        s_complete(self, req, CONTROL_FAILED, NODELINK__FAILURE_CODE__FAILURE_UNAVAILABLE, NULL,
+                   "gateway stopping");
     zlistx_destroy(&self->incoming);
     zlistx_destroy(&self->waiting);
     zsock_destroy(&self->sub);

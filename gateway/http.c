@@ -3,7 +3,6 @@
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,8 @@
 #include <sys/resource.h>
 
 #include "clock.h"
+#include "errbody.h"
+#include "httpparse.h"
 #include "log.h"
 #include "wirejson.h"
 
@@ -20,6 +21,7 @@
 struct http_server_t {
     struct MHD_Daemon *daemon;
     gateway_t *gw;
+    const route_table_t *table;
     char *tls_key, *tls_cert;
 };
 
@@ -90,32 +92,12 @@ enum MHD_Result http_reply_json(http_req_t *req, unsigned status, json_t *body)
     return ret;
 }
 
-struct MHD_Response *http_error_response(unsigned status, const char *message)
-{
-    json_t *body = json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", message);
-    if (!body) /* message was not UTF-8 (echoed input): say less */
-        body =
-            json_pack("{s:{s:i,s:s}}", "error", "status", (json_int_t)status, "message", "invalid request");
-    char *text = wirejson_dumps(body);
-    json_decref(body);
-    if (!text)
-        return NULL;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return NULL;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    return r;
-}
-
-static enum MHD_Result s_error_v(http_req_t *req, unsigned status, int64_t retry_after, const char *fmt,
-                                 va_list ap)
+static enum MHD_Result s_error_v(http_req_t *req, unsigned status, const char *code, int64_t retry_after,
+                                 const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    struct MHD_Response *r = http_error_response(status, msg);
+    struct MHD_Response *r = errbody_response(status, code, msg);
     if (!r)
         return MHD_NO;
     if (retry_after > 0) {
@@ -138,7 +120,7 @@ enum MHD_Result http_error(http_req_t *req, unsigned status, const char *fmt, ..
 {
     va_list ap;
     va_start(ap, fmt);
-    enum MHD_Result r = s_error_v(req, status, 0, fmt, ap);
+    enum MHD_Result r = s_error_v(req, status, NULL, 0, fmt, ap);
     va_end(ap);
     return r;
 }
@@ -148,9 +130,34 @@ enum MHD_Result http_error_retry(http_req_t *req, unsigned status, int64_t retry
 {
     va_list ap;
     va_start(ap, fmt);
-    enum MHD_Result r = s_error_v(req, status, retry_after_s, fmt, ap);
+    enum MHD_Result r = s_error_v(req, status, NULL, retry_after_s, fmt, ap);
     va_end(ap);
     return r;
+}
+
+enum MHD_Result http_error_coded(http_req_t *req, unsigned status, const char *code, int64_t retry_after_s,
+                                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result r = s_error_v(req, status, code, retry_after_s, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* ---------------------------------------------------------------- route state */
+
+void http_req_set_state(http_req_t *req, void *state, http_state_free_fn free_fn)
+{
+    if (req->state && req->state_free)
+        req->state_free(req, req->state);
+    req->state = state;
+    req->state_free = free_fn;
+}
+
+void *http_req_state(const http_req_t *req, http_state_free_fn free_fn)
+{
+    return req->state_free == free_fn ? req->state : NULL;
 }
 
 /* ---------------------------------------------------------------- arguments */
@@ -181,7 +188,7 @@ int http_arg_bool(http_req_t *req, const char *name, bool *out, enum MHD_Result 
     const char *v = http_arg(req, name);
     if (!v)
         return 0;
-    if (conf_parse_bool(v, out) != 0) {
+    if (httpparse_bool(v, out) != 0) {
         *result = http_error(req, MHD_HTTP_BAD_REQUEST, "%s: expected true or false", name);
         return -1;
     }
@@ -189,35 +196,6 @@ int http_arg_bool(http_req_t *req, const char *name, bool *out, enum MHD_Result 
 }
 
 /* ---------------------------------------------------------------- routing */
-
-/* Does path match pattern? Copies the {id} segment into id. */
-static bool s_match(const char *pattern, const char *path, char *id)
-{
-    id[0] = '\0';
-    while (*pattern && *path) {
-        if (*pattern != '/' || *path != '/')
-            return false;
-        pattern++, path++;
-        size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
-        if (plen == 4 && strncmp(pattern, "{id}", 4) == 0) {
-            if (!topic_id_valid_n(path, slen))
-                return false;
-            memcpy(id, path, slen);
-            id[slen] = '\0';
-        } else if (plen != slen || strncmp(pattern, path, plen) != 0) {
-            return false;
-        }
-        pattern += plen, path += slen;
-    }
-    return *pattern == '\0' && *path == '\0';
-}
-
-static const char *s_strip_api(const char *url)
-{
-    if (strncmp(url, "/api", 4) == 0 && (url[4] == '/' || url[4] == '\0'))
-        return url[4] ? url + 4 : "/";
-    return url;
-}
 
 static enum MHD_Result s_preflight(http_req_t *req)
 {
@@ -288,35 +266,44 @@ static enum MHD_Result s_authenticate(http_req_t *req, bool *answered)
     return MHD_YES;
 }
 
-static enum MHD_Result s_dispatch(http_req_t *req, const char *url)
+/* Sets req->route (and agent_id) to the route of req's method and path;
+ * collects the methods of the path's other routes into req->allow. */
+static void s_route(http_req_t *req, const route_table_t *table)
+{
+    bool head = strcmp(req->method, "HEAD") == 0;
+    char id[TOPIC_ID_MAX + 1];
+    for (size_t i = 0; i < table->count; i++) {
+        const route_t *r = &table->routes[i];
+        if (!httpparse_match(r->pattern, req->path, id))
+            continue;
+        if (strcmp(r->method, req->method) == 0 || (head && strcmp(r->method, "GET") == 0)) {
+            req->route = r;
+            memcpy(req->agent_id, id, sizeof id);
+        } else if (strlen(req->allow) + strlen(r->method) + 3 < sizeof req->allow) {
+            if (req->allow[0])
+                strcat(req->allow, ", ");
+            strcat(req->allow, r->method);
+        }
+    }
+}
+
+static enum MHD_Result s_dispatch(http_req_t *req, const route_table_t *table, const char *url)
 {
     bool answered;
     enum MHD_Result ret = s_check_sizes(req, url, &answered);
     if (answered)
         return ret;
-    req->path = s_strip_api(url);
-    bool head = strcmp(req->method, "HEAD") == 0;
-    char id[TOPIC_ID_MAX + 1];
-    for (size_t i = 0; i < routes_count; i++) {
-        if (!s_match(routes[i].pattern, req->path, id))
-            continue;
-        if (strcmp(routes[i].method, req->method) == 0 || (head && strcmp(routes[i].method, "GET") == 0)) {
-            req->route = &routes[i];
-            memcpy(req->agent_id, id, sizeof id);
-        } else if (strlen(req->allow) + strlen(routes[i].method) + 3 < sizeof req->allow) {
-            if (req->allow[0])
-                strcat(req->allow, ", ");
-            strcat(req->allow, routes[i].method);
-        }
-    }
+    req->path = httpparse_strip_api(url);
+    s_route(req, table);
     if (!req->route && strcmp(req->method, "OPTIONS") == 0 && req->allow[0])
         return s_preflight(req);
     if (!req->route && req->allow[0])
         return http_error(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method %s not allowed on %s (allowed: %s)",
                           req->method, req->path, req->allow);
     if (!req->route) {
-        if (*req->gw->cfg->static_dir && req->path == url && (head || strcmp(req->method, "GET") == 0))
-            return static_serve(req);
+        bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+        if (table->fallback && get && req->path == url) /* not under /api */
+            return table->fallback(req);
         return http_error(req, MHD_HTTP_NOT_FOUND, "no route %s %s", req->method, req->path);
     }
     if (!(req->route->flags & ROUTE_PUBLIC)) {
@@ -334,7 +321,8 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
                                 void **con_cls)
 {
     (void)version;
-    gateway_t *gw = cls;
+    http_server_t *server = cls;
+    gateway_t *gw = server->gw;
     http_req_t *req = *con_cls;
     if (!req) {
         req = calloc(1, sizeof *req);
@@ -363,19 +351,17 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     if (req->dispatched) /* resumed after a suspension: the route continues */
         return req->route ? req->route->fn(req) : MHD_NO;
     req->dispatched = true;
-    return s_dispatch(req, url);
+    return s_dispatch(req, server->table, url);
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         enum MHD_RequestTerminationCode toe)
 {
-    (void)conn, (void)toe;
-    gateway_t *gw = cls;
+    (void)cls, (void)conn, (void)toe;
     http_req_t *req = *con_cls;
     if (!req)
         return;
-    sse_hub_remove(gw->hub, &req->stream);
-    control_req_free(&req->control);
+    http_req_set_state(req, NULL, NULL);
     free(req->body);
     free(req);
     *con_cls = NULL;
@@ -391,40 +377,6 @@ static void s_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---------------------------------------------------------------- server */
-
-/* "HOST:PORT" or "[V6]:PORT" into addr. 0 or -1. */
-static int s_parse_listen(const char *listen, struct sockaddr_storage *addr, bool *v6)
-{
-    char host[128];
-    const char *colon = strrchr(listen, ':');
-    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host)
-        return -1;
-    int64_t port;
-    if (conf_parse_int(colon + 1, &port) != 0 || port < 0 || port > 65535)
-        return -1;
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    memset(addr, 0, sizeof *addr);
-    *v6 = host[0] == '[';
-    if (*v6) {
-        size_t n = strlen(host);
-        if (n < 3 || host[n - 1] != ']')
-            return -1;
-        host[n - 1] = '\0';
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)addr;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        return inet_pton(AF_INET6, host + 1, &a->sin6_addr) == 1 ? 0 : -1;
-    }
-    struct sockaddr_in *a = (struct sockaddr_in *)addr;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    if (strcmp(host, "*") == 0)
-        return 0;
-    if (strcmp(host, "localhost") == 0)
-        strcpy(host, "127.0.0.1");
-    return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
-}
 
 static char *s_read_file(const char *path)
 {
@@ -457,12 +409,12 @@ static void s_raise_nofile(const gw_config_t *cfg)
                  (unsigned long long)(rl.rlim_cur > S_SPARE_FDS ? rl.rlim_cur - S_SPARE_FDS : 0));
 }
 
-http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
+http_server_t *http_server_new(gateway_t *gw, const route_table_t *table, char *err, size_t errlen)
 {
     const gw_config_t *cfg = gw->cfg;
     struct sockaddr_storage addr;
     bool v6;
-    if (s_parse_listen(cfg->listen, &addr, &v6) != 0) {
+    if (httpparse_listen(cfg->listen, &addr, &v6) != 0) {
         snprintf(err, errlen, "http.listen: '%s' is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080)",
                  cfg->listen);
         return NULL;
@@ -471,6 +423,7 @@ http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
     if (!self)
         return NULL;
     self->gw = gw;
+    self->table = table;
     s_raise_nofile(cfg);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
@@ -493,7 +446,7 @@ http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->connection_limit, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->connection_memory, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->connection_timeout_ms / 1000), NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s_completed, gw},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s_completed, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL},
         {cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_ARRAY, (intptr_t)cfg->threads, NULL},
         {self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, self->tls_cert},
@@ -503,7 +456,7 @@ http_server_t *http_server_new(gateway_t *gw, char *err, size_t errlen)
     if (opts[7].option == MHD_OPTION_ARRAY) /* single thread: drop the pool entry */
         opts[7] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL};
     self->daemon =
-        MHD_start_daemon(flags, 0, NULL, NULL, s_access, gw, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+        MHD_start_daemon(flags, 0, NULL, NULL, s_access, self, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
         goto fail;

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "gateway.h"
 #include "http.h"
+#include "routes.h"
 #include "log.h"
 #include "signals.h"
 
@@ -43,7 +44,7 @@ static int s_start(s_app_t *app, char *err, size_t errlen)
     }
     if (!(gw->feed = feed_new(&app->cfg, gw->agents, gw->hub, &gw->stats, err, errlen)))
         return 1;
-    if (!(app->http = http_server_new(gw, err, errlen)))
+    if (!(app->http = http_server_new(gw, &routes_table, err, errlen)))
         return 1;
     return 0;
 }

@@ -17,7 +17,7 @@
  * the definition below (ELF symbol interposition); it forwards to the
  * library's, found with dlsym(RTLD_NEXT). The gateway's own replies always
  * carry a Content-Type (http.c), so an error (status >= 400) without one is
- * libmicrohttpd's: it is replaced by http_error_response() with the same
+ * libmicrohttpd's: it is replaced by errbody_response() with the same
  * status. Everything else passes through untouched.
  *
  * Limits: this relies on libmicrohttpd calling its exported symbol (true of
@@ -35,7 +35,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "http.h"
+#include "errbody.h"
 
 typedef enum MHD_Result (*s_queue_fn)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
 
@@ -81,7 +81,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
     /* libmicrohttpd's own error: the caller still owns (and destroys)
      * response; ours is dropped here once queued (queueing takes a
      * reference). */
-    struct MHD_Response *json = http_error_response(status_code, s_message(status_code));
+    struct MHD_Response *json = errbody_response(status_code, NULL, s_message(status_code));
     if (!json)
         return real(connection, status_code, response);
     enum MHD_Result ret = real(connection, status_code, json);

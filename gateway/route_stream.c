@@ -11,31 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpparse.h"
 #include "metricname.h"
 #include "replay.h"
 
 #define S_MAX_SELECTORS 64
 #define S_DEFAULT_INTERVAL_S 5
 
-/* Splits a comma list of selectors into sel (strdup'd). -1 with reason. */
-static int s_selectors(const char *list, char **sel, size_t *n, char *bad, size_t badlen)
+/* The stream's state: removed from the hub when the request completes. */
+static void s_stream_free(http_req_t *req, void *state)
 {
-    *n = 0;
-    char *copy = strdup(list ? list : ""), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ')
-            tok++;
-        if (!*tok)
-            continue;
-        if (*n == S_MAX_SELECTORS || !metric_selector_valid(tok)) {
-            snprintf(bad, badlen, "%s", *n == S_MAX_SELECTORS ? "too many metrics" : tok);
-            free(copy);
-            return -1;
-        }
-        sel[(*n)++] = strdup(tok);
-    }
-    free(copy);
-    return 0;
+    sse_stream_t *st = state;
+    sse_hub_remove(req->gw->hub, &st);
 }
 
 static void s_free_selectors(char **sel, size_t n)
@@ -48,14 +35,7 @@ static void s_free_selectors(char **sel, size_t n)
 static int64_t s_last_event_id(http_req_t *req)
 {
     const char *v = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_LAST_EVENT_ID);
-    if (!v)
-        v = http_arg(req, "last_event_id");
-    if (!v || !*v)
-        return -1;
-    int64_t id;
-    if (conf_parse_int(v, &id) != 0 || id < 0)
-        return -2;
-    return id;
+    return httpparse_event_id(v ? v : http_arg(req, "last_event_id"));
 }
 
 /* Samples to queue first: the store's after last_id (when resuming), and the
@@ -93,7 +73,6 @@ enum MHD_Result route_stream(http_req_t *req)
     enum MHD_Result ret;
     int64_t interval = S_DEFAULT_INTERVAL_S;
     char *sel[S_MAX_SELECTORS], bad[128];
-    size_t n_sel = 0;
     if (!gw->cfg->sse_enabled)
         return http_error(req, MHD_HTTP_NOT_FOUND, "SSE streaming is disabled on this gateway");
     if (http_arg_int(req, "interval", 1, 86400, &interval, &ret) < 0)
@@ -101,16 +80,18 @@ enum MHD_Result route_stream(http_req_t *req)
     int64_t last_id = s_last_event_id(req);
     if (last_id == -2)
         return http_error(req, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: expected a timestamp in ms");
-    if (s_selectors(http_arg(req, "metrics"), sel, &n_sel, bad, sizeof bad) != 0) {
-        s_free_selectors(sel, n_sel);
+    int n_sel = httpparse_list(http_arg(req, "metrics"), sel, S_MAX_SELECTORS, metric_selector_valid, bad,
+                               sizeof bad);
+    if (n_sel == -2)
+        return http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: at most %d selectors", S_MAX_SELECTORS);
+    if (n_sel < 0)
         return http_error(req, MHD_HTTP_BAD_REQUEST, "metrics: unknown metric '%s'", bad);
-    }
     if (!roster_known(gw->agents, req->agent_id)) {
-        s_free_selectors(sel, n_sel);
+        s_free_selectors(sel, (size_t)n_sel);
         return route_unknown_agent(req);
     }
-    sse_stream_t *st = sse_stream_new(req->agent_id, interval * 1000, sel, n_sel, last_id);
-    s_free_selectors(sel, n_sel);
+    sse_stream_t *st = sse_stream_new(req->agent_id, interval * 1000, sel, (size_t)n_sel, last_id);
+    s_free_selectors(sel, (size_t)n_sel);
     if (!st)
         return http_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     if (sse_hub_add(gw->hub, st, req->conn) != 0) {
@@ -119,7 +100,7 @@ enum MHD_Result route_stream(http_req_t *req)
                                 "too many streams (max_concurrent_streams = %lld)",
                                 (long long)gw->cfg->max_streams);
     }
-    req->stream = st; /* from here the completion callback frees it */
+    http_req_set_state(req, st, s_stream_free); /* from here the request frees it */
     size_t cap = (size_t)gw->cfg->sse_replay_max + 2;
     snapshot_t **backlog = calloc(cap, sizeof *backlog);
     size_t n = backlog ? s_backlog(req, last_id, backlog, cap) : 0;
@@ -132,7 +113,7 @@ enum MHD_Result route_stream(http_req_t *req)
 
 static enum MHD_Result s_control_done(http_req_t *req)
 {
-    control_req_t *c = req->control;
+    control_req_t *c = route_control_of(req);
     if (atomic_load(&c->outcome) != CONTROL_COMPLETED)
         return route_control_failure(req);
     json_t *body = json_pack("{s:s}", "agent_id", req->agent_id);
@@ -199,7 +180,7 @@ static const char *s_parse_control(json_t *json, Nodelink__MetricsStreamRequest 
 
 enum MHD_Result route_stream_control(http_req_t *req)
 {
-    if (req->control)
+    if (route_control_of(req)) /* resumed: the agent's answer is in */
         return s_control_done(req);
     json_error_t jerr;
     json_t *json = req->body ? json_loadb(req->body, req->body_len, 0, &jerr) : NULL;

@@ -43,7 +43,7 @@ static enum MHD_Result s_send(http_req_t *req, json_t *info, unsigned parts)
 
 static enum MHD_Result s_refreshed(http_req_t *req, unsigned parts)
 {
-    control_req_t *c = req->control;
+    control_req_t *c = route_control_of(req);
     if (atomic_load(&c->outcome) != CONTROL_COMPLETED)
         return route_control_failure(req);
     Nodelink__TaskResponse *r = c->response;
@@ -102,7 +102,7 @@ enum MHD_Result route_agent_system(http_req_t *req)
     bool refresh = false;
     if (s_parts(req, &parts, &ret) < 0 || http_arg_bool(req, "refresh", &refresh, &ret) < 0)
         return ret;
-    if (req->control)
+    if (route_control_of(req)) /* resumed: the agent's answer is in */
         return s_refreshed(req, parts);
     if (refresh)
         return s_refresh(req, parts);

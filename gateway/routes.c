@@ -1,10 +1,12 @@
 /*
  * routes.c - the route table. Adding a route is one row here plus its
- * handler file; docs/openapi.yaml must document it (a test checks).
+ * handler file (with its per-request state, if it keeps one: see
+ * http_req_set_state); docs/openapi.yaml must document it (a test checks).
+ * GETs outside /api that match no route go to the dashboard's files.
  */
 #include "routes.h"
 
-const route_t routes[] = {
+static const route_t routes[] = {
     {"GET", "/healthz", route_healthz, ROUTE_PUBLIC},
     {"GET", "/readyz", route_readyz, ROUTE_PUBLIC},
     {"GET", "/metrics", route_prometheus, 0},
@@ -15,4 +17,5 @@ const route_t routes[] = {
     {"GET", "/agents/{id}/metrics/stream", route_stream, ROUTE_QUERY_TOKEN},
     {"POST", "/agents/{id}/metrics/stream", route_stream_control, 0},
 };
-const size_t routes_count = sizeof routes / sizeof routes[0];
+
+const route_table_t routes_table = {routes, sizeof routes / sizeof routes[0], static_serve};

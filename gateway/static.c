@@ -10,7 +10,7 @@
  * (so no "..", no dotfiles), and the resolved real path must stay inside the
  * resolved static_dir (symlinks pointing out are refused).
  */
-#include "http.h"
+#include "routes.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -91,6 +91,8 @@ enum MHD_Result static_serve(http_req_t *req)
 {
     const char *dir = req->gw->cfg->static_dir;
     const char *path = req->path;
+    if (!*dir) /* no dashboard configured */
+        return http_error(req, MHD_HTTP_NOT_FOUND, "no route %s %s", req->method, path);
     if (!s_safe(path))
         return http_error(req, MHD_HTTP_NOT_FOUND, "no such file");
     const char *rel = strcmp(path, "/") == 0 ? "index.html" : path + 1;

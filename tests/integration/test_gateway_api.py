@@ -18,6 +18,15 @@ def _now_ms():
     return int(time.time() * 1000)
 
 
+def _varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
 class GatewayApi(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -170,22 +179,72 @@ class GatewayApi(unittest.TestCase):
     def test_stream_control_without_an_answer_is_504(self):
         self.fake.on_task = None
         t0 = time.monotonic()
-        self.assertError(504, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
+        _, doc = self.assertError(504, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
+        self.assertEqual(doc["error"]["code"], "timeout")
         self.assertLess(time.monotonic() - t0, 5)
 
-    def test_stream_control_failures_map_to_statuses(self):
-        def failing(reason):
-            def f(req):
-                return self.fake.pb.TaskResponse(status=self.fake.pb.TaskResponse.FAILED, is_final=True,
-                                                 error_message=reason)
-            return f
-        cases = [("agent 'a1' is not connected", 503), ("timeout: agent 'a1' did not answer in time", 504),
-                 ("interval out of range", 400)]
-        for reason, status in cases:
-            self.fake.on_task = failing(reason)
-            _, doc = self.assertError(status, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
-            self.assertIn(reason.split("'")[0].strip(), doc["error"]["message"])
-        self.fake.on_task = None
+    # The HTTP status of every failure code (docs/api.md): the code decides,
+    # never the words of error_message.
+    FAILURE_STATUS = {"FAILURE_UNSPECIFIED": (502, "unspecified", None),
+                      "FAILURE_UNKNOWN_AGENT": (404, "unknown_agent", None),
+                      "FAILURE_NOT_CONNECTED": (503, "not_connected", "5"),
+                      "FAILURE_DISCONNECTED": (503, "disconnected", "5"),
+                      "FAILURE_TIMEOUT": (504, "timeout", None),
+                      "FAILURE_BUSY": (409, "busy", "1"),
+                      "FAILURE_INVALID_REQUEST": (400, "invalid_request", None),
+                      "FAILURE_REFUSED": (422, "refused", None),
+                      "FAILURE_UNSUPPORTED": (501, "unsupported", None),
+                      "FAILURE_RESOURCE_EXHAUSTED": (503, "resource_exhausted", "5"),
+                      "FAILURE_UNAVAILABLE": (503, "unavailable", "5"),
+                      "FAILURE_INTERNAL": (500, "internal", None)}
+
+    def _failing(self, failure=None, reason="it went wrong"):
+        def f(req):
+            tr = self.fake.pb.TaskResponse(status=self.fake.pb.TaskResponse.FAILED, is_final=True,
+                                           error_message=reason)
+            if failure is not None and failure in self.fake.pb.FailureCode.values():
+                tr.failure = failure
+            elif failure is not None:  # a code newer than this build: field 26 as raw varint
+                tr.MergeFromString(bytes([0xD0, 0x01]) + _varint(failure))
+            return tr
+        return f
+
+    def test_every_failure_code_maps_to_its_status_and_name(self):
+        codes = self.fake.pb.FailureCode
+        self.assertEqual(set(codes.keys()), set(self.FAILURE_STATUS), "a code without an HTTP status here")
+        try:
+            for name, (status, code_name, retry) in self.FAILURE_STATUS.items():
+                # the English says the opposite of the code: only the code may decide
+                self.fake.on_task = self._failing(codes.Value(name), "timeout: agent 'a1' is not connected")
+                h, doc = self.assertError(status, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
+                self.assertEqual(doc["error"]["code"], code_name, name)
+                self.assertEqual(doc["error"]["message"], "timeout: agent 'a1' is not connected")
+                self.assertEqual(h.get("Retry-After"), retry, name)
+                # the same table for GET /agents/{id}/system?refresh=true
+                _, doc = self.assertError(status, "GET", "/agents/a1/system?refresh=true")
+                self.assertEqual(doc["error"]["code"], code_name, name)
+        finally:
+            self.fake.on_task = None
+
+    def test_a_failure_without_a_code_or_with_an_unknown_one_is_502(self):
+        try:
+            for failure in (None, 999):
+                self.fake.on_task = self._failing(failure, "agent 'a1' is not connected")
+                _, doc = self.assertError(502, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
+                self.assertEqual(doc["error"]["code"], "unspecified")
+                self.assertIn("not connected", doc["error"]["message"])
+        finally:
+            self.fake.on_task = None
+
+    def test_unknown_agent_from_the_broker_for_an_agent_no_one_knows_is_the_usual_404(self):
+        codes = self.fake.pb.FailureCode
+        try:
+            self.fake.on_task = self._failing(codes.Value("FAILURE_UNKNOWN_AGENT"), "agent 'zz' is unknown")
+            # the gateway knows a1 (it sent samples): the broker's words
+            _, doc = self.assertError(404, "POST", "/agents/a1/metrics/stream", body={"action": "start"})
+            self.assertEqual(doc["error"]["message"], "agent 'zz' is unknown")
+        finally:
+            self.fake.on_task = None
 
     def test_stream_control_rejects_bad_bodies(self):
         for body in (b"not json", {"action": "fly"}, {"action": "update_interval"},
