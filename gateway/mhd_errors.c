@@ -53,7 +53,7 @@ static s_queue_fn s_real(void)
     return fn;
 }
 
-static const char *s_message(unsigned status)
+static const char *s_reason(unsigned status)
 {
     switch (status) {
     case MHD_HTTP_URI_TOO_LONG:
@@ -81,7 +81,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
     /* libmicrohttpd's own error: the caller still owns (and destroys)
      * response; ours is dropped here once queued (queueing takes a
      * reference). */
-    struct MHD_Response *json = errbody_response(status_code, NULL, s_message(status_code));
+    struct MHD_Response *json = errbody_response(status_code, NULL, s_reason(status_code));
     if (!json)
         return real(connection, status_code, response);
     enum MHD_Result ret = real(connection, status_code, json);
