@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admit.h"
 #include "auth.h"
 #include "clock.h"
 #include "log.h"
@@ -81,8 +82,10 @@ static void s_send_response(void *socket, const void *rid, size_t rid_len, Nodel
     s_send(socket, rid, rid_len, &msg);
 }
 
+/* Answers a client FAILED: code for programs, reason for people. Every
+ * failure the broker makes goes through here, so none lacks a code. */
 static void s_send_failed(control_t *self, const void *rid, size_t rid_len, const char *agent_id,
-                          const char *task_id, const char *reason)
+                          const char *task_id, Nodelink__FailureCode code, const char *reason)
 {
     Nodelink__TaskResponse resp = NODELINK__TASK_RESPONSE__INIT;
     resp.agent_id = (char *)agent_id;
@@ -92,6 +95,8 @@ static void s_send_failed(control_t *self, const void *rid, size_t rid_len, cons
     resp.has_is_final = true;
     resp.is_final = true;
     resp.error_message = (char *)reason;
+    resp.has_failure = true;
+    resp.failure = code;
     s_send_response(self->clients, rid, rid_len, &resp);
     self->a.stats->v[STAT_TASKS_FAILED]++;
 }
@@ -171,9 +176,18 @@ static bool s_role_ok(control_t *self, routed_t *r, auth_role_t want)
 
 /* ------------------------------------------------------------ agents */
 
+typedef struct {
+    control_t *self;
+    const char *reason; /* why the agent disconnected */
+} gone_t;
+
 static void s_fail_task(void *ctx, const pending_task_t *t)
 {
-    s_send_failed(ctx, t->client, t->client_len, t->agent_id, t->task_id, "agent disconnected");
+    const gone_t *g = ctx;
+    char reason[160];
+    snprintf(reason, sizeof reason, "agent '%s' disconnected (%s) before answering", t->agent_id, g->reason);
+    s_send_failed(g->self, t->client, t->client_len, t->agent_id, t->task_id,
+                  NODELINK__FAILURE_CODE__FAILURE_DISCONNECTED, reason);
 }
 
 static void s_disconnect(control_t *self, agent_t *agent, const char *reason)
@@ -181,7 +195,8 @@ static void s_disconnect(control_t *self, agent_t *agent, const char *reason)
     registry_disconnect(self->a.registry, agent, reason);
     log_info("agent %s disconnected (%s)", agent->id, reason);
     s_publish_status(self, agent);
-    pending_take_agent(self->pending, agent->id, s_fail_task, self);
+    gone_t g = {self, reason};
+    pending_take_agent(self->pending, agent->id, s_fail_task, &g);
 }
 
 static void s_refuse(control_t *self, routed_t *r, const char *reason)
@@ -307,30 +322,37 @@ static void s_task_request(control_t *self, routed_t *r)
 {
     const Nodelink__TaskRequest *req = r->msg->task_request;
     char reason[200];
-    if (!topic_id_valid(req->task_id)) {
-        s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id,
-                      "invalid task id (1-64 characters of A-Z a-z 0-9 _ . -)");
-        return;
-    }
-    agent_t *agent = topic_id_valid(req->agent_id) ? registry_find(self->a.registry, req->agent_id) : NULL;
-    if (!agent || !agent->connected) {
-        snprintf(reason, sizeof reason, "agent '%.64s' is not connected", req->agent_id ? req->agent_id : "");
-        s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id, reason);
+    agent_t *agent;
+    Nodelink__FailureCode code;
+    if (!admit_task(self->a.registry, self->pending, req->agent_id, req->task_id, &agent, &code, reason,
+                    sizeof reason)) {
+        s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id, code, reason);
         return;
     }
     int64_t timeout = req->has_timeout_ms && req->timeout_ms ? req->timeout_ms : self->a.request_timeout_ms;
     if (timeout > CONTROL_MAX_TIMEOUT_MS)
         timeout = CONTROL_MAX_TIMEOUT_MS;
+    /* admitted: valid ids, a routing id that fits, not in flight; so only
+     * memory can fail here */
     if (pending_add(self->pending, agent->id, req->task_id, r->rid, r->rid_len, clock_mono_ms() + timeout) !=
         0) {
-        snprintf(reason, sizeof reason, "task '%s' is already in flight for agent '%s'", req->task_id,
-                 agent->id);
-        s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id, reason);
+        s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id,
+                      NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED, "the broker is out of memory");
         return;
     }
     if (zmq_send(self->agents, agent->rid, agent->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-        zmq_msg_send(&r->body, self->agents, ZMQ_DONTWAIT) >= 0)
+        zmq_msg_send(&r->body, self->agents, ZMQ_DONTWAIT) >= 0) {
         self->a.stats->v[STAT_TASKS_ROUTED]++;
+        return;
+    }
+    /* The agents ROUTER drops what it cannot route without an error, so a
+     * failed send is the broker's own fault (e.g. its context ending). */
+    log_ratelimited(&self->bad_log, LOG_LEVEL_WARN, "could not forward a request to agent %s: %s", agent->id,
+                    zmq_strerror(zmq_errno()));
+    pending_remove(self->pending, pending_find(self->pending, agent->id, req->task_id));
+    snprintf(reason, sizeof reason, "the broker could not forward the request to agent '%s'", agent->id);
+    s_send_failed(self, r->rid, r->rid_len, req->agent_id, req->task_id,
+                  NODELINK__FAILURE_CODE__FAILURE_INTERNAL, reason);
 }
 
 typedef struct {
@@ -383,6 +405,9 @@ static void s_list_agents(control_t *self, routed_t *r)
         resp.response_case = NODELINK__TASK_RESPONSE__RESPONSE_AGENT_LIST;
         resp.agent_list = &list;
         s_send_response(self->clients, r->rid, r->rid_len, &resp);
+    } else {
+        s_send_failed(self, r->rid, r->rid_len, NULL, r->msg->list_agents->request_id,
+                      NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED, "the broker is out of memory");
     }
     free(l.items);
     free(l.ptrs);
@@ -412,8 +437,9 @@ static void s_time_out(void *ctx, const pending_task_t *t)
 {
     control_t *self = ctx;
     char reason[160];
-    snprintf(reason, sizeof reason, "timeout: agent '%s' did not answer in time", t->agent_id);
-    s_send_failed(self, t->client, t->client_len, t->agent_id, t->task_id, reason);
+    snprintf(reason, sizeof reason, "agent '%s' did not answer in time", t->agent_id);
+    s_send_failed(self, t->client, t->client_len, t->agent_id, t->task_id,
+                  NODELINK__FAILURE_CODE__FAILURE_TIMEOUT, reason);
     self->a.stats->v[STAT_TASKS_TIMED_OUT]++;
 }
 
@@ -441,6 +467,9 @@ static void s_expire(void *ctx, agent_t *agent)
     }
 }
 
+/* Expiry runs before the deadlines: when an agent goes silent past the limit
+ * in the same tick as a request to it runs out of time, the client is told
+ * DISCONNECTED, the cause, rather than TIMEOUT. */
 void control_tick(control_t *self)
 {
     expiry_t e = {self, clock_mono_ms()};

@@ -19,11 +19,15 @@
  *                 or CANCELLED status.
  * Clients ROUTER:
  *   task_request -> forwarded to the agent, or an immediate FAILED response
- *                 (invalid ids, agent not connected, task id in flight);
- *                 FAILED with a timeout reason when the agent does not finish
- *                 within timeout_ms (0: broker.request_timeout); FAILED when
- *                 the agent disconnects first.
+ *                 (admit.h: INVALID_REQUEST, UNKNOWN_AGENT, NOT_CONNECTED,
+ *                 BUSY); later FAILED TIMEOUT when the agent does not finish
+ *                 within timeout_ms (0: broker.request_timeout), or FAILED
+ *                 DISCONNECTED when the agent disconnects first (goodbye, or
+ *                 3 heartbeat intervals of silence; checked first in a tick).
  *   list_agents  -> task_response{task_id=request_id, COMPLETED, agent_list}.
+ * Every FAILED response the broker makes carries a FailureCode in failure
+ * (RESOURCE_EXHAUSTED when its memory runs out, INTERNAL when it cannot
+ * forward); an agent's own FAILED responses pass through unchanged.
  */
 #ifndef NODELINK_BROKER_CONTROL_H
 #define NODELINK_BROKER_CONTROL_H
@@ -54,8 +58,9 @@ void control_destroy(control_t **self_p);
 void control_on_agents(control_t *self);
 void control_on_clients(control_t *self);
 
-/* Disconnects agents silent for 3 heartbeat intervals and fails requests
- * past their deadline. Call a few times per second. */
+/* Disconnects agents silent for 3 heartbeat intervals (failing their
+ * requests DISCONNECTED), then fails requests past their deadline (TIMEOUT).
+ * Call a few times per second. */
 void control_tick(control_t *self);
 
 /* Requests in flight (for the health frame). */

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "curve.h"
+#include "failure.h"
 #include "wire.h"
 
 #define C ctl_config_t
@@ -128,6 +129,75 @@ void ctl_task_id(char *buf, size_t size)
     snprintf(buf, size, "ctl-%d-%lld", (int)getpid(), (long long)(clock_mono_ns() % 1000000000000LL));
 }
 
+/* The exit statuses: one row each, with the failure codes that give it.
+ * --help prints this table; a code in no row gives CTL_EXIT_FAILED. */
+#define CTL_EXIT_CODES_MAX 2
+typedef struct {
+    int status;
+    const char *meaning;
+    Nodelink__FailureCode codes[CTL_EXIT_CODES_MAX];
+    size_t n_codes;
+} ctl_exit_t;
+
+static const ctl_exit_t s_exits[] = {
+    {CTL_EXIT_OK, "done", {0}, 0},
+    {CTL_EXIT_FAILED,
+     "the request failed otherwise (internal error, or a peer that gives no code)",
+     {NODELINK__FAILURE_CODE__FAILURE_UNSPECIFIED, NODELINK__FAILURE_CODE__FAILURE_INTERNAL},
+     2},
+    {CTL_EXIT_USAGE, "usage or configuration error", {0}, 0},
+    {CTL_EXIT_NOREPLY, "no answer from the broker within --timeout", {0}, 0},
+    {CTL_EXIT_UNKNOWN_AGENT,
+     "the broker has never seen that agent",
+     {NODELINK__FAILURE_CODE__FAILURE_UNKNOWN_AGENT},
+     1},
+    {CTL_EXIT_UNREACHABLE,
+     "the agent is not connected, or left before answering",
+     {NODELINK__FAILURE_CODE__FAILURE_NOT_CONNECTED, NODELINK__FAILURE_CODE__FAILURE_DISCONNECTED},
+     2},
+    {CTL_EXIT_TIMEOUT,
+     "the agent did not answer within --timeout",
+     {NODELINK__FAILURE_CODE__FAILURE_TIMEOUT},
+     1},
+    {CTL_EXIT_BUSY,
+     "a request with the same task id is in flight",
+     {NODELINK__FAILURE_CODE__FAILURE_BUSY},
+     1},
+    {CTL_EXIT_INVALID,
+     "the request is invalid (e.g. an interval out of range)",
+     {NODELINK__FAILURE_CODE__FAILURE_INVALID_REQUEST},
+     1},
+    {CTL_EXIT_REFUSED,
+     "the agent will not or cannot do this",
+     {NODELINK__FAILURE_CODE__FAILURE_REFUSED, NODELINK__FAILURE_CODE__FAILURE_UNSUPPORTED},
+     2},
+    {CTL_EXIT_UNAVAILABLE,
+     "out of memory or a limit, or not taking requests now: try again later",
+     {NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED, NODELINK__FAILURE_CODE__FAILURE_UNAVAILABLE},
+     2},
+};
+#define CTL_N_EXITS (sizeof s_exits / sizeof s_exits[0])
+
+int ctl_exit_of(Nodelink__FailureCode code)
+{
+    for (size_t i = 0; i < CTL_N_EXITS; i++)
+        for (size_t k = 0; k < s_exits[i].n_codes; k++)
+            if (s_exits[i].codes[k] == code)
+                return s_exits[i].status;
+    return CTL_EXIT_FAILED;
+}
+
+void ctl_print_exit_statuses(FILE *out)
+{
+    for (size_t i = 0; i < CTL_N_EXITS; i++) {
+        const ctl_exit_t *e = &s_exits[i];
+        fprintf(out, "  %2d  %s", e->status, e->meaning);
+        for (size_t k = 0; k < e->n_codes; k++)
+            fprintf(out, "%s%s", k ? ", " : " [", failure_name(e->codes[k]));
+        fprintf(out, "%s\n", e->n_codes ? "]" : "");
+    }
+}
+
 int ctl_status_of(const Nodelink__TaskResponse *resp, const char *what)
 {
     if (!resp) {
@@ -136,9 +206,10 @@ int ctl_status_of(const Nodelink__TaskResponse *resp, const char *what)
         return CTL_EXIT_NOREPLY;
     }
     if (resp->has_status && resp->status == NODELINK__TASK_RESPONSE__STATUS__FAILED) {
-        fprintf(stderr, "nodelinkctl: %s failed: %s\n", what,
+        Nodelink__FailureCode code = failure_of(resp);
+        fprintf(stderr, "nodelinkctl: %s failed (%s): %s\n", what, failure_name(code),
                 resp->error_message ? resp->error_message : "no reason given");
-        return CTL_EXIT_FAILED;
+        return ctl_exit_of(code);
     }
     return CTL_EXIT_OK;
 }

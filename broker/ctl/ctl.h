@@ -4,11 +4,29 @@
  * and its exit statuses (documented in docs/nodelinkctl.md; scripts rely on
  * them, so never renumber):
  *
- *   CTL_EXIT_OK       0  done
- *   CTL_EXIT_FAILED   1  the broker or agent answered FAILED (agent not
- *                        connected, agent refused, agent timed out)
- *   CTL_EXIT_USAGE    2  bad command line or configuration
- *   CTL_EXIT_NOREPLY  3  no answer from the broker within --timeout
+ *   CTL_EXIT_OK             0  done
+ *   CTL_EXIT_FAILED         1  the broker or agent answered FAILED for another
+ *                              reason: unspecified (a peer older than failure
+ *                              codes), internal, or a code this build does
+ *                              not know
+ *   CTL_EXIT_USAGE          2  bad command line or configuration
+ *   CTL_EXIT_NOREPLY        3  no answer from the broker within --timeout
+ *   CTL_EXIT_UNKNOWN_AGENT  4  unknown_agent: the broker has never seen the id
+ *   CTL_EXIT_UNREACHABLE    5  not_connected, disconnected: the agent is not
+ *                              connected, or left before answering
+ *   CTL_EXIT_TIMEOUT        6  timeout: the agent did not answer in time
+ *   CTL_EXIT_BUSY           7  busy: a request with the same task id is in
+ *                              flight
+ *   CTL_EXIT_INVALID        8  invalid_request: the request is malformed or
+ *                              out of range
+ *   CTL_EXIT_REFUSED        9  refused, unsupported: the agent will not or
+ *                              cannot do this
+ *   CTL_EXIT_UNAVAILABLE   10  resource_exhausted, unavailable: memory or a
+ *                              limit ran out, or no requests taken now; try
+ *                              again later
+ *
+ * Statuses 4-10 follow TaskResponse.failure (proto/nodelink.proto); the
+ * mapping is the one table s_exits in ctl.c.
  */
 #ifndef NODELINK_CTL_H
 #define NODELINK_CTL_H
@@ -16,11 +34,24 @@
 #include <czmq.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "nodelink.pb-c.h"
 
-enum { CTL_EXIT_OK = 0, CTL_EXIT_FAILED = 1, CTL_EXIT_USAGE = 2, CTL_EXIT_NOREPLY = 3 };
+enum {
+    CTL_EXIT_OK = 0,
+    CTL_EXIT_FAILED = 1,
+    CTL_EXIT_USAGE = 2,
+    CTL_EXIT_NOREPLY = 3,
+    CTL_EXIT_UNKNOWN_AGENT = 4,
+    CTL_EXIT_UNREACHABLE = 5,
+    CTL_EXIT_TIMEOUT = 6,
+    CTL_EXIT_BUSY = 7,
+    CTL_EXIT_INVALID = 8,
+    CTL_EXIT_REFUSED = 9,
+    CTL_EXIT_UNAVAILABLE = 10,
+};
 
 typedef struct {
     char *client_endpoint;
@@ -53,8 +84,17 @@ Nodelink__TaskResponse *ctl_call(zsock_t *dealer, const Nodelink__ControlMessage
 /* A fresh task id for this process ("ctl-<pid>-<n>"), in buf. */
 void ctl_task_id(char *buf, size_t size);
 
-/* Prints a FAILED response's reason to stderr and returns the exit status
- * for resp (OK, FAILED; NOREPLY for NULL). */
+/* The exit status of a FAILED response with this failure code: 4-10 by the
+ * code, CTL_EXIT_FAILED for FAILURE_UNSPECIFIED, FAILURE_INTERNAL and codes
+ * this build does not know. */
+int ctl_exit_of(Nodelink__FailureCode code);
+
+/* Prints the exit statuses, one per line, for --help. */
+void ctl_print_exit_statuses(FILE *out);
+
+/* Prints a FAILED response's failure name and reason to stderr and returns
+ * the exit status for resp (OK; ctl_exit_of(failure) when FAILED; NOREPLY
+ * for NULL). */
 int ctl_status_of(const Nodelink__TaskResponse *resp, const char *what);
 
 #endif

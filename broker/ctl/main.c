@@ -361,9 +361,9 @@ static void s_usage(FILE *out)
     fprintf(out, "Usage: nodelinkctl COMMAND [ARGS...] [--key=value ...]\n\nCommands:\n");
     for (size_t i = 0; i < CTL_N_COMMANDS; i++)
         fprintf(out, "  %-52s %s\n", s_commands[i].usage, s_commands[i].help);
-    fprintf(out, "\nRun 'nodelinkctl COMMAND --help' for the options.\n"
-                 "Exit status: 0 ok, 1 the request failed (agent not connected, refused, timed out),\n"
-                 "2 usage or configuration error, 3 no answer from the broker.\n");
+    fprintf(out, "\nRun 'nodelinkctl COMMAND --help' for the options.\n\n"
+                 "Exit status (in brackets: the failure codes that give it):\n");
+    ctl_print_exit_statuses(out);
 }
 
 static int s_cmd_help(ctl_ctx_t *ctx)

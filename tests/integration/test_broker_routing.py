@@ -81,6 +81,7 @@ class BrokerRouting(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 0.5)
         self.assertEqual(r.status, pb().TaskResponse.FAILED)
         self.assertTrue(r.is_final)
+        self.assertEqual(r.failure, pb().FAILURE_UNKNOWN_AGENT)
         self.assertIn("not connected", r.error_message)
 
     def test_silent_agent_times_out_with_a_reason(self):
@@ -94,7 +95,8 @@ class BrokerRouting(unittest.TestCase):
         elapsed = time.monotonic() - t0
         self.assertIsNotNone(r)
         self.assertEqual(r.status, pb().TaskResponse.FAILED)
-        self.assertIn("timeout", r.error_message)
+        self.assertEqual(r.failure, pb().FAILURE_TIMEOUT)
+        self.assertIn("did not answer in time", r.error_message)
         self.assertGreaterEqual(elapsed, 0.35)
         self.assertLess(elapsed, 1.5)
         self.assertEqual([q.task_id for q in a.requests], ["t-slow"], "the request reached the agent")
@@ -219,8 +221,8 @@ class Nodelinkctl(unittest.TestCase):
                 self.assertEqual(req.action, pb().MetricsStreamRequest.UPDATE_INTERVAL)
                 self.assertEqual(req.interval_ms, 2000)
                 out = self.ctl(s, "stop", "nobody")
-                self.assertEqual(out.returncode, 1)
-                self.assertIn("not connected", out.stderr)
+                self.assertEqual(out.returncode, 4)
+                self.assertIn("(unknown_agent)", out.stderr)
                 out = self.ctl(s, "interval", "cli-1", "fast")
                 self.assertEqual(out.returncode, 2)
                 out = self.ctl(s, "tail", "cli-1", "--count=3")
@@ -232,8 +234,8 @@ class Nodelinkctl(unittest.TestCase):
                 self.assertEqual(json.loads(out.stdout.splitlines()[1])["cpu"]["usage_percent"], 12.5)
                 a.respond = False
                 out = self.ctl(s, "stop", "cli-1")
-                self.assertEqual(out.returncode, 1)
-                self.assertIn("timeout", out.stderr)
+                self.assertEqual(out.returncode, 6)
+                self.assertIn("(timeout)", out.stderr)
             finally:
                 a.stop()
             s.procs["broker"].stop()
