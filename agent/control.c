@@ -16,6 +16,7 @@
 #include "cmdpipe.h"
 #include "curvekey.h"
 #include "log.h"
+#include "requests.h"
 #include "signals.h"
 #include "wire.h"
 
@@ -193,6 +194,27 @@ static void s_on_hello_reply(control_t *self, const Nodelink__HelloReply *r)
     }
 }
 
+/* Hands a request to the worker, which answers it. When it cannot reach the
+ * worker, the answer is made here, so the client still gets a final one. */
+static void s_forward_request(control_t *self, const Nodelink__TaskRequest *req)
+{
+    size_t len;
+    uint8_t *buf = wire_pack(&req->base, &len);
+    bool packed = buf != NULL;
+    int rc = packed ? cmdpipe_send(worker_pipe(self->worker), "REQ", buf, len) : -1;
+    free(buf);
+    if (rc == 0)
+        return;
+    uint8_t answer[REQUESTS_FAILURE_MAX];
+    len = requests_pack_failure(self->cfg->id, req->task_id,
+                                packed ? NODELINK__FAILURE_CODE__FAILURE_UNAVAILABLE
+                                       : NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED,
+                                packed ? "the agent is stopping" : "the agent is out of memory", answer,
+                                sizeof answer);
+    if (len)
+        zmq_send(self->dealer, answer, len, ZMQ_DONTWAIT);
+}
+
 static void s_on_control_message(control_t *self, const zmq_msg_t *frame)
 {
     wire_err_t err;
@@ -205,11 +227,7 @@ static void s_on_control_message(control_t *self, const zmq_msg_t *frame)
     if (cm->body_case == NODELINK__CONTROL_MESSAGE__BODY_HELLO_REPLY) {
         s_on_hello_reply(self, cm->hello_reply);
     } else if (cm->body_case == NODELINK__CONTROL_MESSAGE__BODY_TASK_REQUEST) {
-        size_t len;
-        uint8_t *buf = wire_pack(&cm->task_request->base, &len);
-        if (buf)
-            cmdpipe_send(worker_pipe(self->worker), "REQ", buf, len);
-        free(buf);
+        s_forward_request(self, cm->task_request);
     } else {
         log_ratelimited(&self->bad_limit, LOG_LEVEL_WARN, "control: unexpected message (case %d)",
                         (int)cm->body_case);

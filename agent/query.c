@@ -120,8 +120,9 @@ static int s_visit_sample(void *ctx, int64_t ts_ms, const uint8_t *data, size_t 
 }
 
 Nodelink__MetricsQueryResponse *query_run(const history_t *h, const Nodelink__MetricsQueryRequest *q,
-                                          arena_t *a, char *err, size_t errlen)
+                                          arena_t *a, Nodelink__FailureCode *code, char *err, size_t errlen)
 {
+    *code = NODELINK__FAILURE_CODE__FAILURE_INVALID_REQUEST;
     for (size_t i = 0; i < q->n_metrics; i++) {
         if (!metric_selector_valid(q->metrics[i])) {
             snprintf(err, errlen, "unknown metric selector '%.160s'", q->metrics[i]);
@@ -145,6 +146,7 @@ Nodelink__MetricsQueryResponse *query_run(const history_t *h, const Nodelink__Me
     w.points = arena_alloc(a, w.max_points * sizeof *w.points);
     Nodelink__MetricsQueryResponse *r = arena_alloc(a, sizeof *r);
     if (!w.points || !r) {
+        *code = NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED;
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
@@ -153,6 +155,7 @@ Nodelink__MetricsQueryResponse *query_run(const history_t *h, const Nodelink__Me
         s_emit(&w, (uint64_t)w.cur_bucket);
     free(w.acc);
     if (w.failed) {
+        *code = NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED;
         snprintf(err, errlen, "out of memory");
         return NULL;
     }

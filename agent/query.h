@@ -19,9 +19,11 @@
 #include "history.h"
 #include "nodelink.pb-c.h"
 
-/* Builds the response in arena a. NULL with a reason in err for an invalid
- * request (unknown selector, start after end) or when memory ran out. */
+/* Builds the response in arena a. NULL with a failure code in *code and a
+ * reason in err: FAILURE_INVALID_REQUEST for an invalid request (unknown
+ * selector, start after end), FAILURE_RESOURCE_EXHAUSTED when memory ran
+ * out. */
 Nodelink__MetricsQueryResponse *query_run(const history_t *h, const Nodelink__MetricsQueryRequest *q,
-                                          arena_t *a, char *err, size_t errlen);
+                                          arena_t *a, Nodelink__FailureCode *code, char *err, size_t errlen);
 
 #endif

@@ -11,11 +11,30 @@
 #include "query.h"
 #include "topic.h"
 
-static void s_fail(Nodelink__TaskResponse *r, arena_t *a, const char *fmt, const char *detail)
+#define F(name) NODELINK__FAILURE_CODE__FAILURE_##name
+
+/* Makes r FAILED: code for programs, fmt with detail for people. Every
+ * failure of the agent goes through here, so none lacks a code. */
+static void s_fail(Nodelink__TaskResponse *r, arena_t *a, Nodelink__FailureCode code, const char *fmt,
+                   const char *detail)
 {
     r->has_status = 1;
     r->status = NODELINK__TASK_RESPONSE__STATUS__FAILED;
+    r->response_case = NODELINK__TASK_RESPONSE__RESPONSE__NOT_SET;
+    r->has_failure = 1;
+    r->failure = code;
     r->error_message = arena_printf(a, fmt, detail ? detail : "");
+}
+
+/* A request whose oneof holds nothing this build knows: empty, or a kind of
+ * request added to the protocol after this agent was built (protobuf-c keeps
+ * its field as an unknown field). */
+static void s_fail_empty(Nodelink__TaskResponse *r, arena_t *a, const ProtobufCMessage *m, const char *what)
+{
+    if (m->n_unknown_fields)
+        s_fail(r, a, F(UNSUPPORTED), "a kind of %s this agent does not know", what);
+    else
+        s_fail(r, a, F(INVALID_REQUEST), "empty %s", what);
 }
 
 static Nodelink__MetricsResponse *s_metrics_response(Nodelink__TaskResponse *r, arena_t *a)
@@ -35,8 +54,10 @@ static void s_stream_status(const requests_ctx_t *ctx, Nodelink__TaskResponse *r
 {
     Nodelink__MetricsResponse *mr = s_metrics_response(r, a);
     Nodelink__MetricsStreamStatus *st = mr ? arena_alloc(a, sizeof *st) : NULL;
-    if (!st)
+    if (!st) {
+        s_fail(r, a, F(RESOURCE_EXHAUSTED), "out of memory%s", " (the change, if any, was made)");
         return;
+    }
     nodelink__metrics_stream_status__init(st);
     st->has_streaming = st->has_interval_ms = 1;
     st->streaming = sampler_streaming(ctx->sampler);
@@ -60,7 +81,7 @@ static void s_system_info(const requests_ctx_t *ctx, const Nodelink__SystemInfoR
     Nodelink__SystemInfoResponse *si = sysinfo_build(ctx->sys, parts, a);
     Nodelink__MetricsResponse *mr = si ? s_metrics_response(r, a) : NULL;
     if (!mr) {
-        s_fail(r, a, "out of memory%s", NULL);
+        s_fail(r, a, F(RESOURCE_EXHAUSTED), "out of memory%s", NULL);
         return;
     }
     mr->response_type_case = NODELINK__METRICS_RESPONSE__RESPONSE_TYPE_SYSTEM_INFO;
@@ -87,12 +108,12 @@ static void s_stream(const requests_ctx_t *ctx, const Nodelink__MetricsStreamReq
         (ms < REQUESTS_INTERVAL_MIN_MS || ms > REQUESTS_INTERVAL_MAX_MS)) {
         char why[64];
         snprintf(why, sizeof why, "%llu ms", (unsigned long long)ms);
-        s_fail(r, a, "interval must be between 100 ms and 1 h (got %s)", why);
+        s_fail(r, a, F(INVALID_REQUEST), "interval must be between 100 ms and 1 h (got %s)", why);
         return;
     }
     for (size_t i = 0; i < q->n_metrics; i++) {
         if (!metric_selector_valid(q->metrics[i])) {
-            s_fail(r, a, "unknown metric selector '%.160s'", q->metrics[i]);
+            s_fail(r, a, F(INVALID_REQUEST), "unknown metric selector '%.160s'", q->metrics[i]);
             return;
         }
     }
@@ -103,7 +124,7 @@ static void s_stream(const requests_ctx_t *ctx, const Nodelink__MetricsStreamReq
             const metric_selection_t *sel = sampler_selection(ctx->sampler);
             if (sampler_set_selection(ctx->sampler, q->metrics, q->n_metrics, sel->exclude, sel->n_exclude) !=
                 0) {
-                s_fail(r, a, "out of memory%s", NULL);
+                s_fail(r, a, F(RESOURCE_EXHAUSTED), "out of memory%s", NULL);
                 return;
             }
         }
@@ -116,7 +137,7 @@ static void s_stream(const requests_ctx_t *ctx, const Nodelink__MetricsStreamReq
         sampler_set_streaming(ctx->sampler, false);
         break;
     default:
-        s_fail(r, a, "unknown stream action%s", NULL);
+        s_fail(r, a, F(INVALID_REQUEST), "unknown stream action%s", NULL);
         return;
     }
     log_info("stream: %s, interval %u ms", sampler_streaming(ctx->sampler) ? "on" : "off",
@@ -129,23 +150,34 @@ static void s_register(const requests_ctx_t *ctx, const Nodelink__TaskRegistrati
 {
     const collector_env_t *env = sampler_env(ctx->sampler);
     pidstat_t ps;
+    char why[32];
     if (!q->task_id || !topic_id_valid(q->task_id)) {
-        s_fail(r, a, "task_id must be 1-64 characters of [A-Za-z0-9_.-]%s", NULL);
+        s_fail(r, a, F(INVALID_REQUEST), "task_id must be 1-64 characters of [A-Za-z0-9_.-]%s", NULL);
         return;
     }
     if (!q->has_pid || q->pid == 0) {
-        s_fail(r, a, "pid is required%s", NULL);
+        s_fail(r, a, F(INVALID_REQUEST), "pid is required%s", NULL);
         return;
     }
+    snprintf(why, sizeof why, "%u", q->pid);
     if (q->has_unregister && q->unregister) {
         taskreg_remove(env->registry, q->pid);
+    } else if (!sampler_tracks_tasks(ctx->sampler)) {
+        /* a valid request, declined: nothing would ever be attributed */
+        s_fail(r, a, F(REFUSED),
+               "task process tracking is off on this agent (metrics.process_tracking.enabled, "
+               "metrics.process_tracking.track_task_processes)%s",
+               NULL);
+        return;
     } else if (pidstat_read(env->proc_root, q->pid, &ps) != 0) {
-        char why[32];
-        snprintf(why, sizeof why, "%u", q->pid);
-        s_fail(r, a, "no process with pid %s", why);
+        s_fail(r, a, F(INVALID_REQUEST), "no process with pid %s exists on this host", why);
         return;
     } else if (taskreg_add(env->registry, q->pid, ps.starttime, q->task_id) != 0) {
-        s_fail(r, a, "too many registered processes%s", NULL);
+        snprintf(why, sizeof why, "%d", TASKREG_MAX);
+        if (taskreg_count(env->registry) >= TASKREG_MAX)
+            s_fail(r, a, F(RESOURCE_EXHAUSTED), "too many registered processes (at most %s)", why);
+        else
+            s_fail(r, a, F(RESOURCE_EXHAUSTED), "out of memory%s", NULL);
         return;
     }
     s_stream_status(ctx, r, a);
@@ -163,11 +195,12 @@ static void s_metrics(const requests_ctx_t *ctx, const Nodelink__MetricsRequest 
         break;
     case NODELINK__METRICS_REQUEST__REQUEST_TYPE_QUERY_REQUEST: {
         char err[256];
+        Nodelink__FailureCode code;
         Nodelink__MetricsQueryResponse *qr =
-            query_run(sampler_history(ctx->sampler), m->query_request, a, err, sizeof err);
+            query_run(sampler_history(ctx->sampler), m->query_request, a, &code, err, sizeof err);
         Nodelink__MetricsResponse *mr = qr ? s_metrics_response(r, a) : NULL;
         if (!mr) {
-            s_fail(r, a, "%s", qr ? "out of memory" : err);
+            s_fail(r, a, qr ? F(RESOURCE_EXHAUSTED) : code, "%s", qr ? "out of memory" : err);
             break;
         }
         mr->response_type_case = NODELINK__METRICS_RESPONSE__RESPONSE_TYPE_QUERY_RESPONSE;
@@ -178,7 +211,7 @@ static void s_metrics(const requests_ctx_t *ctx, const Nodelink__MetricsRequest 
         s_register(ctx, m->register_task, a, r);
         break;
     default:
-        s_fail(r, a, "empty metrics request%s", NULL);
+        s_fail_empty(r, a, &m->base, "metrics request");
     }
 }
 
@@ -191,7 +224,7 @@ void requests_handle(const requests_ctx_t *ctx, const Nodelink__TaskRequest *req
     r->has_is_final = 1;
     r->is_final = 1;
     if (req->agent_id && *req->agent_id && strcmp(req->agent_id, ctx->agent_id) != 0) {
-        s_fail(r, a, "request for agent '%.64s' reached another agent", req->agent_id);
+        s_fail(r, a, F(INVALID_REQUEST), "request for agent '%.64s' reached another agent", req->agent_id);
         return;
     }
     switch (req->task_case) {
@@ -201,9 +234,29 @@ void requests_handle(const requests_ctx_t *ctx, const Nodelink__TaskRequest *req
     case NODELINK__TASK_REQUEST__TASK_SHELL_EXECUTE:
     case NODELINK__TASK_REQUEST__TASK_DOCKER_OPERATION:
     case NODELINK__TASK_REQUEST__TASK_TASK_CANCEL:
-        s_fail(r, a, "this agent does not run shell/docker tasks%s", NULL);
+        s_fail(r, a, F(UNSUPPORTED), "this agent does not run shell/docker tasks%s", NULL);
         break;
     default:
-        s_fail(r, a, "empty task request%s", NULL);
+        s_fail_empty(r, a, &req->base, "task request");
     }
+}
+
+size_t requests_pack_failure(const char *agent_id, const char *task_id, Nodelink__FailureCode code,
+                             const char *message, uint8_t *buf, size_t size)
+{
+    Nodelink__TaskResponse r = NODELINK__TASK_RESPONSE__INIT;
+    r.agent_id = (char *)agent_id;
+    r.task_id = (char *)task_id;
+    r.has_status = r.has_is_final = r.has_failure = 1;
+    r.status = NODELINK__TASK_RESPONSE__STATUS__FAILED;
+    r.is_final = 1;
+    r.failure = code;
+    r.error_message = (char *)message;
+    Nodelink__ControlMessage cm = NODELINK__CONTROL_MESSAGE__INIT;
+    cm.body_case = NODELINK__CONTROL_MESSAGE__BODY_TASK_RESPONSE;
+    cm.task_response = &r;
+    size_t n = nodelink__control_message__get_packed_size(&cm);
+    if (n > size)
+        return 0;
+    return nodelink__control_message__pack(&cm, buf);
 }

@@ -262,6 +262,11 @@ const collector_env_t *sampler_env(const sampler_t *self)
     return &self->env;
 }
 
+bool sampler_tracks_tasks(const sampler_t *self)
+{
+    return self->tracking_enabled && self->env.track_task_processes;
+}
+
 uint64_t sampler_dropped(const sampler_t *self)
 {
     return self->dropped;

@@ -90,6 +90,11 @@ const history_t *sampler_history(const sampler_t *self);
 /* The collector environment (borrowed), e.g. its task registry. */
 const collector_env_t *sampler_env(const sampler_t *self);
 
+/* True when processes are attributed to tasks at all (process tracking and
+ * task process tracking both on, fixed for the sampler's life): otherwise a
+ * task registration would never show in a sample. */
+bool sampler_tracks_tasks(const sampler_t *self);
+
 /* Number of frames that could not be published (HWM, no memory). */
 uint64_t sampler_dropped(const sampler_t *self);
 

@@ -135,18 +135,29 @@ static void s_handle_request(state_t *w, zmq_msg_t *frame)
     if (!req)
         return; /* main decoded it already; cannot happen short of memory */
     arena_t *a = arena_new();
+    uint8_t *buf = NULL;
+    size_t len = 0;
     if (a) {
         Nodelink__TaskResponse resp;
         requests_handle(&w->req, req, a, &resp);
         Nodelink__ControlMessage cm = NODELINK__CONTROL_MESSAGE__INIT;
         cm.body_case = NODELINK__CONTROL_MESSAGE__BODY_TASK_RESPONSE;
         cm.task_response = &resp;
-        size_t len;
-        uint8_t *buf = wire_pack(&cm.base, &len);
-        if (buf)
-            cmdpipe_send(w->pipe, "RESP", buf, len);
-        free(buf);
+        buf = wire_pack(&cm.base, &len);
     }
+    if (buf) {
+        cmdpipe_send(w->pipe, "RESP", buf, len);
+    } else {
+        /* out of memory: still a final answer, so the client is not left
+         * waiting for its timeout */
+        uint8_t small[REQUESTS_FAILURE_MAX];
+        len = requests_pack_failure(w->req.agent_id, req->task_id,
+                                    NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED,
+                                    "the agent is out of memory", small, sizeof small);
+        if (len)
+            cmdpipe_send(w->pipe, "RESP", small, len);
+    }
+    free(buf);
     arena_destroy(&a);
     nodelink__task_request__free_unpacked(req, NULL);
 }
