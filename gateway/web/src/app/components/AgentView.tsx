@@ -2,7 +2,7 @@
  * One agent: system information, live charts (SSE) joined to history for the
  * chosen time range, processes, and the sampling interval control.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { flattenSample, type SystemInfo } from '../../lib/index.js';
 import { errorMessage, useApi } from '../api.js';
 import { formatAge } from '../format.js';
@@ -25,6 +25,14 @@ import type { SeriesView } from './view.js';
 /** Metric groups the charts draw (history is requested for these only). */
 const CHARTED = /^(cpu\.(usage|user|system|iowait)_percent|cpu\.core\.\d+\.usage_percent|memory\.(usage|swap_usage)_percent|disk\..+\.(read|write)_bytes_per_sec|net\..+\.bytes_(recv|sent)_per_sec|load\.load(1|5|15))$/;
 
+interface SysAnswer {
+  /** The request it answers. */
+  agentId: string;
+  generation: number;
+  info: SystemInfo | null;
+  error: string | null;
+}
+
 export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => void }) {
   const { client, generation, reportError } = useApi();
   const now = useNow(1000);
@@ -33,32 +41,32 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
   const live = useLiveMetrics(agentId);
   const latest = live.latest;
 
-  const names = useMemo(() => {
-    if (!latest) return [];
-    return [...flattenSample(latest).keys()].filter((n) => CHARTED.test(n)).sort();
-    // only the set of names matters: recompute when devices/cores change
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [latest && shapeKey(latest)]);
+  // New with every sample; useHistory compares the names by value, so only a
+  // change of devices or cores loads history again.
+  const names = useMemo(
+    () => (latest ? [...flattenSample(latest).keys()].filter((n) => CHARTED.test(n)).sort() : []),
+    [latest],
+  );
   const history = useHistory(agentId, range.seconds, names);
 
-  const [sys, setSys] = useState<SystemInfo | null>(null);
-  const [sysError, setSysError] = useState<string | null>(null);
+  // The answer remembers its request: one for another agent or token is not shown.
+  const [sysAnswer, setSysAnswer] = useState<SysAnswer | null>(null);
   useEffect(() => {
-    setSys(null);
-    setSysError(null);
     const ctrl = new AbortController();
     client
       .getSystemInfo(agentId, { signal: ctrl.signal })
-      .then(setSys)
+      .then((info) => setSysAnswer({ agentId, generation, info, error: null }))
       .catch((e: unknown) => {
         if (ctrl.signal.aborted) return;
         reportError(e);
-        setSysError(errorMessage(e));
+        setSysAnswer({ agentId, generation, info: null, error: errorMessage(e) });
       });
     return () => ctrl.abort();
   }, [client, agentId, generation, reportError]);
+  const sys = sysAnswer?.agentId === agentId && sysAnswer.generation === generation ? sysAnswer : null;
 
-  const agents = usePolling((signal) => client.listAgents({ signal }), 10000, [client, generation]);
+  const listAgents = useCallback((signal: AbortSignal) => client.listAgents({ signal }), [client]);
+  const agents = usePolling(listAgents, 10000);
   const entry = agents.data?.agents.find((a) => a.agent_id === agentId);
 
   const times = live.live.times;
@@ -118,7 +126,7 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
       <div className="grid" data-testid="agent-grid" data-history-loading={history.loading ? 'yes' : 'no'}
         data-history-points={history.buffer?.length ?? 0} data-range={range.key}
         data-history-range={history.loadedRange ?? ''}>
-        <SystemInfoCard info={sys} error={sysError} />
+        <SystemInfoCard info={sys?.info ?? null} error={sys?.error ?? null} />
         <CpuUsageChart metrics={latest?.cpu} view={view} />
         <MemoryUsageChart metrics={latest?.memory} view={view} />
         <LoadChart load={latest?.load} view={view} />
@@ -128,16 +136,6 @@ export function AgentView({ agentId, onBack }: { agentId: string; onBack: () => 
       </div>
     </main>
   );
-}
-
-function shapeKey(s: NonNullable<ReturnType<typeof useLiveMetrics>['latest']>): string {
-  return [
-    s.cpu?.core_usage?.length ?? 0,
-    (s.disks ?? []).map((d) => d.device).join('|'),
-    (s.network_interfaces ?? []).map((d) => d.interface).join('|'),
-    s.memory ? 'm' : '',
-    s.load ? 'l' : '',
-  ].join(';');
 }
 
 function statusOf(status: string | undefined, stream: string, stale: boolean): [Tone, string] {

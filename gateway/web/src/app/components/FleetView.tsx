@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { MetricsApiError, type AgentListEntry } from '../../lib/index.js';
 import { errorMessage, useApi } from '../api.js';
 import { formatAge, formatPercent } from '../format.js';
@@ -34,12 +34,10 @@ function useCpuTrends(agents: AgentListEntry[] | undefined): Map<string, [number
 
 /** Every agent the token may see, with status and CPU/memory at a glance. */
 export function FleetView({ onOpen }: { onOpen: (agentId: string) => void }) {
-  const { client, generation } = useApi();
+  const { client } = useApi();
   const now = useNow(1000);
-  const { data, error, loading, updatedAt } = usePolling((signal) => client.listAgents({ signal }), POLL_MS, [
-    client,
-    generation,
-  ]);
+  const listAgents = useCallback((signal: AbortSignal) => client.listAgents({ signal }), [client]);
+  const { data, error, loading, updatedAt } = usePolling(listAgents, POLL_MS);
   const agents = [...(data?.agents ?? [])].sort(
     (a, b) => Number(b.status === 'connected') - Number(a.status === 'connected') || a.agent_id.localeCompare(b.agent_id),
   );

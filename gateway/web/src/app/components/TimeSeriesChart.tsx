@@ -1,12 +1,14 @@
 /**
  * A uPlot line/area chart bound to React.
  *
- * The uPlot instance is created when the series definitions change (their
- * labels/colours: `seriesKey`) and otherwise only fed with setData(), which
- * is cheap (uPlot redraws a canvas; no DOM per point). The x window is
- * [from, to] in Unix seconds, read through a ref by the scale's range
- * function, so the chart slides with the clock without being rebuilt.
- * Width follows the container (ResizeObserver).
+ * The uPlot instance is created when what it draws changes (series labels,
+ * colours, fill, width and the y range, compared by value through `spec`:
+ * callers build these arrays on every render) and otherwise only fed with
+ * setData(), which is cheap (uPlot redraws a canvas; no DOM per point). The x
+ * window is [from, to] in Unix seconds and the formatters are props too; uPlot
+ * reads them through refs, updated after each render, so the chart slides with
+ * the clock without being rebuilt. Width follows the container
+ * (ResizeObserver).
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -39,6 +41,12 @@ export interface TimeSeriesChartProps {
   testId?: string;
 }
 
+/** What a uPlot instance is built from. */
+interface ChartSpec {
+  series: ChartSeries[];
+  yRange: [number, number] | null;
+}
+
 const AXIS = '#8b95a7';
 const GRID = 'rgba(139,149,167,0.12)';
 
@@ -47,14 +55,21 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const win = useRef({ from, to });
-  win.current = { from, to };
   const fmt = useRef(format);
-  fmt.current = format;
-  const seriesKey = series.map((s) => `${s.label}|${s.color}|${s.fill ? 1 : 0}`).join(',') + `|${yRange?.join('-') ?? ''}`;
+  const axisFmt = useRef(axisFormat);
+  const spec = JSON.stringify({ series, yRange: yRange ?? null });
+
+  // First of the effects, so the ones below draw with this render's values.
+  useEffect(() => {
+    win.current = { from, to };
+    fmt.current = format;
+    axisFmt.current = axisFormat;
+  });
 
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
+    const { series, yRange } = JSON.parse(spec) as ChartSpec;
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 200),
       height,
@@ -73,7 +88,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           size: 84,
           grid: { stroke: GRID, width: 1 },
           ticks: { stroke: GRID, width: 1 },
-          values: (_u, vals) => vals.map((v) => (axisFormat ?? fmt.current)(v)),
+          values: (_u, vals) => vals.map((v) => (axisFmt.current ?? fmt.current)(v)),
         },
       ],
       series: [
@@ -101,9 +116,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       u.destroy();
       plot.current = null;
     };
-    // series/yRange are captured through seriesKey
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [seriesKey, height]);
+  }, [spec, height]);
 
   useEffect(() => {
     const u = plot.current;
@@ -111,7 +124,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     u.setData([times, ...values] as uPlot.AlignedData, true);
     // without a hovering cursor the legend shows the latest values
     if (times.length > 0 && (u.cursor.left ?? -1) < 0) u.setLegend({ idx: times.length - 1 });
-  }, [times, values, from, to, seriesKey]);
+  }, [times, values, from, to, spec]);
 
   return (
     <div className="chart" data-testid={testId} data-points={times.length}>

@@ -17,7 +17,7 @@ export function useJoined(view: SeriesView, names: readonly string[]): Joined {
   const key = names.join(',');
   return useMemo(
     () => joinSeries(view.history, view.live, key.length ? key.split(',') : [], view.from),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the live buffer grows in place: version is what changes
     [view.history, view.live, view.version, view.from, key],
   );
 }

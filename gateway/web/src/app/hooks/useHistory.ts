@@ -13,14 +13,21 @@ import { bufferFromHistory, type SeriesBuffer } from '../series.js';
 
 export interface History {
   buffer: SeriesBuffer | null;
+  /** A request is under way (what is shown is an older answer, if any). */
   loading: boolean;
   error: string | null;
   truncated: boolean;
+  /** Bucket width in seconds of `buffer` (of the requested range before the first load). */
   interval: number;
-  /** Unix seconds the loaded range starts at. */
-  from: number;
+  /** Unix seconds the loaded range starts at (null before the first load). */
+  from: number | null;
   /** Length in seconds of the range `buffer` holds (null before the first load). */
   loadedRange: number | null;
+}
+
+/** The last answer and the request it answers (a change of request means loading). */
+interface Answer extends Omit<History, 'loading'> {
+  request: string | null;
 }
 
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
@@ -35,15 +42,16 @@ export function bucketFor(rangeSeconds: number): number {
 export function useHistory(agentId: string, rangeSeconds: number, names: readonly string[]): History {
   const { client, generation, reportError } = useApi();
   const namesKey = names.join(',');
-  const [h, setH] = useState<History>({
+  const request = JSON.stringify([agentId, rangeSeconds, namesKey, generation]);
+  const [answer, setAnswer] = useState<Answer>(() => ({
+    request: null,
     buffer: null,
-    loading: false,
     error: null,
     truncated: false,
     interval: bucketFor(rangeSeconds),
-    from: Math.floor(Date.now() / 1000) - rangeSeconds,
+    from: null,
     loadedRange: null,
-  });
+  }));
 
   useEffect(() => {
     if (namesKey.length === 0) return;
@@ -51,7 +59,6 @@ export function useHistory(agentId: string, rangeSeconds: number, names: readonl
     const end = Math.ceil(Date.now() / 1000);
     const start = end - rangeSeconds;
     const interval = bucketFor(rangeSeconds);
-    setH((p) => ({ ...p, loading: true, error: null, interval, from: start }));
     const list = namesKey.split(',');
     const chunks: string[][] = [];
     for (let i = 0; i < list.length; i += CHUNK) chunks.push(list.slice(i, i + CHUNK));
@@ -68,9 +75,9 @@ export function useHistory(agentId: string, rangeSeconds: number, names: readonl
         const byTs = new Map<number, MetricsTimePoint>();
         for (const a of answers)
           for (const p of a.data) byTs.set(p.timestamp, { ...(byTs.get(p.timestamp) ?? {}), ...p });
-        setH({
+        setAnswer({
+          request,
           buffer: bufferFromHistory([...byTs.values()]),
-          loading: false,
           error: null,
           truncated: answers.some((a) => a.truncated === true),
           interval,
@@ -81,10 +88,12 @@ export function useHistory(agentId: string, rangeSeconds: number, names: readonl
       .catch((e: unknown) => {
         if (ctrl.signal.aborted) return;
         reportError(e);
-        setH((p) => ({ ...p, loading: false, error: errorMessage(e) }));
+        setAnswer((a) => ({ ...a, request, error: errorMessage(e) }));
       });
     return () => ctrl.abort();
-  }, [client, agentId, rangeSeconds, namesKey, generation, reportError]);
+  }, [client, agentId, rangeSeconds, namesKey, request, reportError]);
 
-  return h;
+  const { request: answered, ...h } = answer;
+  const loading = namesKey.length > 0 && answered !== request;
+  return { ...h, loading, error: loading ? null : h.error };
 }

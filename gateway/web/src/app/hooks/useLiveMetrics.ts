@@ -1,14 +1,15 @@
 /**
  * The live side of the agent view: an SSE subscription feeding a SeriesBuffer.
  *
- * The buffer object lives as long as the agent view (a ref); `version` bumps
- * on every accepted sample so charts re-render. EventSource reconnects by
+ * The buffer object lives as long as the agent view and grows in place;
+ * `version` bumps on every accepted sample, so it is what tells charts (and
+ * their memos) that the buffer changed. EventSource reconnects by
  * itself and sends Last-Event-ID, so the gateway replays what was missed;
  * the buffer drops anything not newer than its last point. When the browser
  * gives up (readyState CLOSED: an HTTP error such as 401/403/404), a probe
  * with fetch learns the status for the UI and the stream is reopened later.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { flattenSample, type MetricsSnapshot } from '../../lib/index.js';
 import { errorMessage, useApi } from '../api.js';
 import { SeriesBuffer } from '../series.js';
@@ -29,19 +30,16 @@ const REOPEN_MS = 5000;
 
 export function useLiveMetrics(agentId: string): LiveMetrics {
   const { client, generation, reportError } = useApi();
-  const liveRef = useRef<SeriesBuffer>(new SeriesBuffer());
+  // One buffer per agent: a different agent starts from an empty buffer
+  // (state adjusted during render, so no render shows the other agent's).
+  const [buffer, setBuffer] = useState(() => ({ agentId, live: new SeriesBuffer() }));
+  if (buffer.agentId !== agentId) setBuffer({ agentId, live: new SeriesBuffer() });
+  const live = buffer.live;
   const [latest, setLatest] = useState<MetricsSnapshot | null>(null);
   const [version, setVersion] = useState(0);
   const [state, setState] = useState<StreamState>('connecting');
   const [error, setError] = useState<string | null>(null);
   const [receivedAt, setReceivedAt] = useState<number | null>(null);
-
-  // A different agent starts from an empty buffer.
-  const agentRef = useRef(agentId);
-  if (agentRef.current !== agentId) {
-    agentRef.current = agentId;
-    liveRef.current = new SeriesBuffer();
-  }
 
   useEffect(() => {
     let stopped = false;
@@ -50,7 +48,7 @@ export function useLiveMetrics(agentId: string): LiveMetrics {
     let lastId: string | null = null;
 
     const accept = (s: MetricsSnapshot): void => {
-      if (liveRef.current.append(s.timestamp / 1000, flattenSample(s))) {
+      if (live.append(s.timestamp / 1000, flattenSample(s))) {
         setLatest(s);
         setVersion((v) => v + 1);
         setReceivedAt(Date.now());
@@ -61,7 +59,7 @@ export function useLiveMetrics(agentId: string): LiveMetrics {
     client
       .getCurrentMetrics(agentId)
       .then((s) => {
-        if (!stopped && liveRef.current.length === 0) accept(s);
+        if (!stopped && live.length === 0) accept(s);
       })
       .catch((e: unknown) => {
         if (!stopped && !reportError(e)) setError(errorMessage(e));
@@ -107,7 +105,7 @@ export function useLiveMetrics(agentId: string): LiveMetrics {
       if (reopen) clearTimeout(reopen);
       sub?.close();
     };
-  }, [client, agentId, generation, reportError]);
+  }, [client, agentId, generation, reportError, live]);
 
-  return { live: liveRef.current, latest, version, state, error, receivedAt };
+  return { live, latest, version, state, error, receivedAt };
 }

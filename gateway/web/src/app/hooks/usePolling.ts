@@ -2,9 +2,12 @@
  * Calls `load` now and then every `periodMs` while mounted, keeping the last
  * result and error. A 429/503 answer with Retry-After delays the next call
  * accordingly; a 401 is reported to the app (token dialog) and polling pauses
- * until the token changes (the caller passes `generation` in deps).
+ * until the token changes (`generation`), when it starts again.
+ *
+ * Polling also starts again when `load` changes: callers make it stable with
+ * useCallback, listing what the request depends on.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { MetricsApiError } from '../../lib/index.js';
 import { useApi } from '../api.js';
 
@@ -16,31 +19,32 @@ export interface Polled<T> {
   updatedAt: number | null;
 }
 
-export function usePolling<T>(
-  load: (signal: AbortSignal) => Promise<T>,
-  periodMs: number,
-  deps: readonly unknown[],
-): Polled<T> {
-  const { reportError } = useApi();
-  const [state, setState] = useState<Polled<T>>({ data: null, error: null, loading: true, updatedAt: null });
-  const loadRef = useRef(load);
-  loadRef.current = load;
+/** The last answer, and the token generation it was got with. */
+interface Answer<T> {
+  data: T | null;
+  error: unknown;
+  updatedAt: number | null;
+  generation: number | null;
+}
+
+export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, periodMs: number): Polled<T> {
+  const { generation, reportError } = useApi();
+  const [answer, setAnswer] = useState<Answer<T>>({ data: null, error: null, updatedAt: null, generation: null });
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ctrl = new AbortController();
-    setState((s) => ({ ...s, loading: s.data === null, error: null }));
 
     const tick = async (): Promise<void> => {
       let delay = periodMs;
       try {
-        const data = await loadRef.current(ctrl.signal);
+        const data = await load(ctrl.signal);
         if (stopped) return;
-        setState({ data, error: null, loading: false, updatedAt: Date.now() });
+        setAnswer({ data, error: null, updatedAt: Date.now(), generation });
       } catch (e) {
         if (stopped) return;
-        setState((s) => ({ ...s, error: e, loading: false }));
+        setAnswer((a) => ({ ...a, error: e, generation }));
         if (reportError(e)) return; // paused until the token changes
         if (e instanceof MetricsApiError && e.retryAfter !== null) delay = Math.max(delay, e.retryAfter * 1000);
         else delay = Math.max(delay, 3000);
@@ -53,8 +57,14 @@ export function usePolling<T>(
       ctrl.abort();
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [periodMs, reportError, ...deps]);
+  }, [load, periodMs, generation, reportError]);
 
-  return state;
+  // An error got with an older token is not this token's: polling is asking again.
+  const current = answer.generation === generation;
+  return {
+    data: answer.data,
+    error: current ? answer.error : null,
+    loading: answer.data === null && !current,
+    updatedAt: answer.updatedAt,
+  };
 }
