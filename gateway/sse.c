@@ -151,7 +151,8 @@ static void s_wake(sse_stream_t *st)
 {
     if (st->suspended) {
         st->suspended = false;
-        MHD_resume_connection(st->conn);
+        if (st->conn)
+            MHD_resume_connection(st->conn);
     }
 }
 
@@ -184,19 +185,21 @@ static bool s_grow(sse_stream_t *st)
     return true;
 }
 
-/* Queues a reference to b; kills the stream when its queue is full. */
-static void s_push(sse_hub_t *hub, sse_stream_t *st, blob_t *b)
+/* Queues a reference to b; kills the stream when its queue is full. true
+ * when queued. */
+static bool s_push(sse_hub_t *hub, sse_stream_t *st, blob_t *b)
 {
     if (st->dead || st->ended || !b)
-        return;
+        return false;
     if (st->qlen == st->qcap && !s_grow(st)) {
         s_kill(hub, st);
-        return;
+        return false;
     }
     st->queue[(st->qhead + st->qlen) % st->qcap] = blob_ref(b);
     st->qlen++;
     atomic_store_explicit(&st->last_write_ms, clock_mono_ms(), memory_order_relaxed);
     s_wake(st);
+    return true;
 }
 
 static bool s_allow(void *ctx, const char *name)
@@ -223,16 +226,16 @@ static bool s_due(const sse_stream_t *st, const snapshot_t *s)
  * already rendered for the same filter. */
 static void s_offer(sse_hub_t *hub, sse_stream_t *st, snapshot_t *s, blob_t *cached)
 {
-    if (!s_due(st, s))
+    if (st->dead || st->ended || !s_due(st, s))
         return;
     blob_t *own = NULL;
     blob_t *ev = snapshot_event(s);
     if (st->filter_key)
         ev = cached ? cached : (own = snapshot_event_filtered(s, s_allow, st));
-    s_push(hub, st, ev);
+    if (s_push(hub, st, ev))
+        stats_inc(hub->stats, STAT_SSE_EVENTS);
     blob_unref(&own);
     st->last_ts = snapshot_timestamp_ms(s);
-    stats_inc(hub->stats, STAT_SSE_EVENTS);
 }
 
 /* ---------------------------------------------------------------- HTTP side */
@@ -244,7 +247,8 @@ int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn)
     st->queue = calloc(st->qcap, sizeof *st->queue);
     if (!st->queue)
         return -1;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci =
+        conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
     st->conn = conn;
     st->fd = ci ? ci->connect_fd : -1;
     st->queue[0] = blob_ref(self->hello);
@@ -278,6 +282,11 @@ static int s_by_ts(const void *a, const void *b)
 void sse_stream_release(sse_hub_t *self, sse_stream_t *st, snapshot_t **samples, size_t n)
 {
     pthread_mutex_lock(&st->lock);
+    /* The backlog is queued at once, before the client could read any of
+     * it: a replay of sse_replay_max samples may exceed sse_client_queue
+     * without the client being slow. Room for it comes on top of the
+     * queue. */
+    st->qmax += n + st->n_held;
     if (n)
         qsort(samples, n, sizeof *samples, s_by_ts);
     for (size_t i = 0; i < n; i++)
@@ -297,10 +306,8 @@ void sse_stream_release(sse_hub_t *self, sse_stream_t *st, snapshot_t **samples,
         snapshot_unref(&samples[i]);
 }
 
-static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
+ssize_t sse_stream_read(sse_stream_t *st, char *buf, size_t max)
 {
-    (void)pos;
-    sse_stream_t *st = cls;
     size_t n = 0;
     pthread_mutex_lock(&st->lock);
     if (st->dead) {
@@ -327,10 +334,17 @@ static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
         st->suspended = true;
-        MHD_suspend_connection(st->conn);
+        if (st->conn)
+            MHD_suspend_connection(st->conn);
     }
     pthread_mutex_unlock(&st->lock);
     return (ssize_t)n;
+}
+
+static ssize_t s_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    return sse_stream_read(cls, buf, max);
 }
 
 struct MHD_Response *sse_stream_response(sse_stream_t *st)
@@ -387,7 +401,7 @@ void sse_hub_publish(sse_hub_t *self, snapshot_t *s)
                 st->held = calloc(S_HELD_MAX, sizeof *st->held);
             if (st->held && st->n_held < S_HELD_MAX)
                 st->held[st->n_held++] = snapshot_ref(s);
-        } else if (st->filter_key && s_due(st, s)) {
+        } else if (st->filter_key && !st->dead && !st->ended && s_due(st, s)) {
             blob_t *ev = NULL;
             for (size_t i = 0; i < n_cache && !ev; i++)
                 if (strcmp(cache[i].key, st->filter_key) == 0)

@@ -25,7 +25,9 @@
  * missed samples from the store and calls sse_stream_release() with them;
  * replayed and held samples are queued in timestamp order, each once
  * (strictly increasing timestamps), so a reconnecting client sees no hole
- * and no duplicate.
+ * and no duplicate. They are queued before the client can read any, so
+ * that stream's queue bound grows by their number (a replay longer than
+ * sse_client_queue is not a slow client).
  *
  * Streams are indexed by agent: a sample visits only its own agent's
  * streams, so fan-out costs O(streams of that agent), not O(all streams).
@@ -41,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "snapshot.h"
 #include "stats.h"
@@ -64,7 +67,9 @@ sse_stream_t *sse_stream_new(const char *agent_id, int64_t interval_ms, char *co
 void sse_stream_free(sse_stream_t **self);
 
 /* Registers the stream (holding) for conn. -1 when max_streams are open (the
- * caller answers 503 and frees the stream). */
+ * caller answers 503 and frees the stream). conn may be NULL (a stream read
+ * only through sse_stream_read, as the unit tests do): then there is no
+ * connection to suspend, resume or shut down. */
 int sse_hub_add(sse_hub_t *self, sse_stream_t *st, struct MHD_Connection *conn);
 
 /* The samples to queue first (taken: replayed ones from the store, then the
@@ -73,6 +78,13 @@ void sse_stream_release(sse_hub_t *self, sse_stream_t *st, snapshot_t **samples,
 
 /* The streaming response (chunked, text/event-stream) reading st. */
 struct MHD_Response *sse_stream_response(sse_stream_t *st);
+
+/* The response's content reader (HTTP thread): copies up to max queued
+ * bytes into buf and returns their count. With nothing queued it suspends
+ * the connection and returns 0; once shut down and drained,
+ * MHD_CONTENT_READER_END_OF_STREAM; once killed (slow client),
+ * MHD_CONTENT_READER_END_WITH_ERROR. */
+ssize_t sse_stream_read(sse_stream_t *st, char *buf, size_t max);
 
 /* Unregisters and frees (the request-completed callback). NULLs *st. */
 void sse_hub_remove(sse_hub_t *self, sse_stream_t **st);
