@@ -372,6 +372,30 @@ Test(requests, tells_an_empty_request_from_one_newer_than_the_agent)
     taskreg_destroy(&reg);
 }
 
+Test(requests, answers_an_unknown_stream_action_invalid_and_changes_nothing)
+{
+    taskreg_t *reg = taskreg_new();
+    sampler_t *s = s_sampler(NULL, 0, reg);
+    arena_t *a = arena_new();
+    Nodelink__MetricsStreamRequest sr = NODELINK__METRICS_STREAM_REQUEST__INIT;
+    sr.has_action = 1;
+    sr.action = (Nodelink__MetricsStreamRequest__Action)7; /* from a newer or broken client */
+    Nodelink__MetricsRequest mr = NODELINK__METRICS_REQUEST__INIT;
+    mr.request_type_case = NODELINK__METRICS_REQUEST__REQUEST_TYPE_STREAM_REQUEST;
+    mr.stream_request = &sr;
+    Nodelink__TaskRequest req = NODELINK__TASK_REQUEST__INIT;
+    req.task_case = NODELINK__TASK_REQUEST__TASK_METRICS_REQUEST;
+    req.metrics_request = &mr;
+    Nodelink__TaskResponse r = s_request(s, &req, a);
+    cr_assert_eq(r.status, NODELINK__TASK_RESPONSE__STATUS__FAILED);
+    cr_assert_eq(r.failure, NODELINK__FAILURE_CODE__FAILURE_INVALID_REQUEST);
+    cr_assert(strstr(r.error_message, "stream action"), "%s", r.error_message);
+    cr_assert(sampler_streaming(s), "still streaming");
+    arena_destroy(&a);
+    sampler_destroy(&s);
+    taskreg_destroy(&reg);
+}
+
 Test(requests, answers_a_request_for_another_agent_invalid)
 {
     taskreg_t *reg = taskreg_new();
