@@ -3,7 +3,8 @@
  *
  *   MetricsApiError      the gateway answered with a non-2xx status; carries
  *                        the status, the gateway's JSON error body when it
- *                        sent one, and Retry-After (seconds) for 429/503.
+ *                        sent one, its failure code (control requests) and
+ *                        Retry-After (seconds) for 409/429/503.
  *   MetricsNetworkError  no HTTP answer at all (connection refused, DNS,
  *                        CORS, aborted by the caller's signal is re-thrown
  *                        unchanged as the platform's AbortError instead).
@@ -37,6 +38,15 @@ export class MetricsApiError extends MetricsError {
     this.status = status;
     this.body = body;
     this.retryAfter = retryAfter;
+  }
+
+  /**
+   * Why a control request failed ('disconnected', 'timeout', ...; see
+   * FailureCode), or null when the answer carries no code. Act on this, not on
+   * the message.
+   */
+  get code(): string | null {
+    return this.body?.error.code ?? null;
   }
 
   /** 401: a token is missing or not accepted. */

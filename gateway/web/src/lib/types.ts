@@ -13,8 +13,28 @@
  */
 
 /** `{"error": {"status": N, "message": "..."}}`, the body of every error answer. */
+/**
+ * Why a control request failed (docs/protocol.md, failure codes): stable, for
+ * programs to act on; the message is for people. A gateway newer than this
+ * client may send a name not listed here.
+ */
+export type FailureCode =
+  | 'unspecified'
+  | 'unknown_agent'
+  | 'not_connected'
+  | 'disconnected'
+  | 'timeout'
+  | 'busy'
+  | 'invalid_request'
+  | 'refused'
+  | 'unsupported'
+  | 'resource_exhausted'
+  | 'unavailable'
+  | 'internal';
+
 export interface ApiErrorBody {
-  error: { status: number; message: string };
+  /** `code` is present on failed control requests (controlStream, getSystemInfo with refresh). */
+  error: { status: number; message: string; code?: FailureCode | (string & {}) };
 }
 
 // ------------------------------------------------------------ system information

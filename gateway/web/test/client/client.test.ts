@@ -13,7 +13,7 @@ import {
   flattenSample,
   type MetricsSnapshot,
 } from '../../src/lib/index.js';
-import { freePort, waitFor } from '../stack.js';
+import { freePort, startAgentFor, tempDir, waitFor } from '../stack.js';
 
 const api = inject('apiBase');
 const hostAgent = inject('hostAgentId');
@@ -163,6 +163,41 @@ describe('errors', () => {
     expect(e.body?.error.status).toBe(404);
     expect(e.body?.error.message.length).toBeGreaterThan(0);
     expect(e.message).toBe(e.body?.error.message);
+  });
+
+  it('carries the failure code of a control request to an agent that left (503 not_connected)', async () => {
+    const id = 'web-c-leaving';
+    const [dir, cleanup] = tempDir('nodelink-web-agent-');
+    const proc = startAgentFor(inject('stackInfo'), id, dir);
+    try {
+      // routable once the broker has its hello and the gateway its first sample
+      await waitFor(
+        () => client.controlStream(id, { action: 'start' }).then(() => true, () => false),
+        `control requests routed to ${id}`,
+        20000,
+        200,
+      );
+      expect(await proc.stopChecked()).toBeNull(); // says goodbye: known, not connected
+      const e = await waitFor(
+        () => client.controlStream(id, { action: 'start' }).then(() => null, (x: unknown) => x as MetricsApiError),
+        'a failed control request',
+        10000,
+        200,
+      );
+      expect(e).toBeInstanceOf(MetricsApiError);
+      expect(e.status).toBe(503);
+      expect(e.code).toBe('not_connected');
+      expect(e.body?.error.code).toBe('not_connected');
+      expect(e.retryAfter).toBe(5);
+    } finally {
+      await proc.stop();
+      cleanup();
+    }
+  });
+
+  it('has no failure code where no control request failed', async () => {
+    const e = await apiError(client.getCurrentMetrics('no-such-agent'));
+    expect(e.code).toBeNull();
   });
 
   it('reports start > end as 400', async () => {
