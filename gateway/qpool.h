@@ -1,5 +1,5 @@
 /*
- * qpool.h - query contexts (store/query.h) lent to HTTP threads.
+ * qpool.h - query contexts (store/query/include/query.h) lent to HTTP threads.
  *
  * A query context is one Redis connection and is not thread-safe; HTTP
  * requests run on several threads. The pool lends each request a context

@@ -1,5 +1,5 @@
 /*
- * replay.h - stored samples (store/query.h, flat metric name -> value pairs)
+ * replay.h - stored samples (store/query/include/query.h, flat metric name -> value pairs)
  * back into MetricsDataResponse messages, so a replayed SSE event has the
  * same JSON shape as a live one.
  *

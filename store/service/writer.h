@@ -21,8 +21,7 @@
  * hour): a batch whose EXEC ran but whose reply was lost is skipped by
  * the cursor, and entry ids stay increasing.
  *
- * Entry ids: "<sample ms>-0"; a sample whose timestamp is not after the
- * last stored id gets "<last ms>-<last seq + 1>" (ids must increase).
+ * What each record becomes (entry ids, rollups) is agentwriter.h's.
  */
 #ifndef NODELINK_WRITER_H
 #define NODELINK_WRITER_H
@@ -74,6 +73,6 @@ size_t writer_inflight(const writer_t *self);
 /* The last connection error ("" when none). */
 const char *writer_last_error(const writer_t *self);
 
-const writer_stats_t *writer_stats(const writer_t *self);
+const writer_stats_t *writer_stats(writer_t *self);
 
 #endif

@@ -21,9 +21,6 @@ query_status_t query_fail(query_error_t *err, query_status_t status, const char 
 query_status_t query_command(query_ctx_t *self, int argc, const char **argv, redisReply **reply,
                              query_error_t *err);
 
-/* Parses a stream entry id "<ms>-<seq>". 0 or -1. */
-int query_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq);
-
 /* Checks an agent id; QUERY_OK or QUERY_BAD_REQUEST with err. */
 query_status_t query_check_agent(const char *agent_id, query_error_t *err);
 

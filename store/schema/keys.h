@@ -13,7 +13,8 @@
  * the store's per-agent MULTI/EXEC batches are legal in a cluster. Agent ids
  * are [A-Za-z0-9_.-]{1,64}, so keys need no escaping.
  *
- * Shared by the writer (nodelink-store) and the query library.
+ * Shared by the writer (nodelink-store) and the query library; depends on
+ * neither.
  */
 #ifndef NODELINK_KEYS_H
 #define NODELINK_KEYS_H
@@ -21,13 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "query.h"
-
 #define KEYS_AGENTS "nodelink:agents"
 #define KEYS_MAX 128
 
 typedef enum {
-    KEYS_RAW = 0, /* same order as query_tier_t */
+    KEYS_RAW = 0, /* the three stream tiers first, in order of width */
     KEYS_ROLLUP_1M,
     KEYS_ROLLUP_1H,
     KEYS_SYSTEM,
@@ -38,7 +37,8 @@ typedef enum {
  * Returns its length, or -1 when agent_id is invalid. */
 int keys_build(char *buf, size_t size, const char *agent_id, keys_kind_t kind);
 
-/* The stream key kind of a tier. */
-keys_kind_t keys_tier(query_tier_t tier);
+/* Parses a stream entry id "<ms>-<seq>" (both parts required, ms within
+ * int64). 0, or -1. */
+int keys_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq);
 
 #endif

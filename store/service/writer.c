@@ -1,6 +1,7 @@
 /*
- * writer.c - the Redis write path. See writer.h; the re-sync of an agent's
- * write side lives in writer_sync.c.
+ * writer.c - the Redis write path: connection, backoff, batches. See
+ * writer.h. What is written for each agent is agentwriter.c's; the commands
+ * are formatted and sent by cmdbuf.c (writer -> agentwriter -> cmdbuf).
  */
 #include "writer.h"
 
@@ -9,12 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agentwriter.h"
 #include "clock.h"
+#include "cmdbuf.h"
 #include "keys.h"
 #include "log.h"
-#include "numfmt.h"
 #include "redisconn.h"
-#include "writer_internal.h"
+
+struct writer_t {
+    const store_config_t *cfg;
+    ledger_t *agents;
+    redisconn_url_t url;
+    redisContext *redis; /* NULL while disconnected */
+    cmdbuf_t cb;         /* commands on redis */
+    agentwriter_t aw;    /* what each agent's records become */
+    bool ever_connected, ever_failed;
+    int64_t backoff_ms;
+    int64_t next_attempt_mono;
+    int64_t last_trim_mono;
+    char last_error[256];
+    log_limit_t error_limit;
+    writer_stats_t stats;
+    /* the batch sent but not yet answered: its records are the first
+     * inflight_n of the queue, its replies the first inflight_replies */
+    size_t inflight_n, inflight_replies;
+    uint64_t inflight_stored, inflight_system;
+    /* batch grouping */
+    ledger_agent_t **groups;
+    size_t *group_of;
+    size_t n_groups, group_cap;
+};
+
+static void s_fail(writer_t *self, const char *what);
+static int s_complete(writer_t *self, record_queue_t *q);
 
 static void s_agent_unsync(void *ctx, ledger_agent_t *a)
 {
@@ -35,6 +63,8 @@ writer_t *writer_new(const store_config_t *cfg, ledger_t *agents, char *err, siz
     }
     self->cfg = cfg;
     self->agents = agents;
+    self->aw.cfg = cfg;
+    self->aw.cb = &self->cb;
     self->backoff_ms = 0;
     self->last_trim_mono = clock_mono_ms();
     return self;
@@ -47,10 +77,7 @@ void writer_destroy(writer_t **self_p)
     writer_t *self = *self_p;
     if (self->redis)
         redisFree(self->redis);
-    free(self->argv);
-    free(self->argvlen);
-    free(self->text);
-    free(self->resp);
+    cmdbuf_release(&self->cb);
     free(self->groups);
     free(self->group_of);
     free(self);
@@ -72,15 +99,20 @@ const char *writer_last_error(const writer_t *self)
     return self->last_error;
 }
 
-const writer_stats_t *writer_stats(const writer_t *self)
+const writer_stats_t *writer_stats(writer_t *self)
 {
+    self->stats.rollups = self->aw.rollups;
+    self->stats.late = self->aw.late;
     return &self->stats;
 }
 
-void writer_fail(writer_t *self, const char *what)
+/* Drops the connection after a failure (what: the reason, or NULL / "" for
+ * the connection's own error): every agent is re-synced before its next
+ * write, and the next connection waits for the backoff. */
+static void s_fail(writer_t *self, const char *what)
 {
     self->stats.redis_errors++;
-    if (what)
+    if (what && *what)
         snprintf(self->last_error, sizeof self->last_error, "%s", what);
     else if (self->redis && self->redis->errstr[0])
         snprintf(self->last_error, sizeof self->last_error, "%s", self->redis->errstr);
@@ -89,9 +121,10 @@ void writer_fail(writer_t *self, const char *what)
         redisFree(self->redis);
         self->redis = NULL;
     }
+    cmdbuf_attach(&self->cb, NULL);
     ledger_each(self->agents, s_agent_unsync, NULL);
-    self->pending = self->inflight_n = self->inflight_replies = 0;
-    self->build_stored = self->build_system = 0;
+    self->inflight_n = self->inflight_replies = 0;
+    self->aw.built_stored = self->aw.built_system = 0;
     int64_t max = self->cfg->backoff_max_ms;
     self->backoff_ms = self->backoff_ms ? self->backoff_ms * 2 : 100;
     if (self->backoff_ms > max)
@@ -111,7 +144,7 @@ static int s_connect(writer_t *self)
         if (!self->ever_failed || log_enabled(LOG_LEVEL_DEBUG))
             log_warn("%s (retrying with backoff)", err);
         self->ever_failed = true;
-        writer_fail(self, err);
+        s_fail(self, err);
         return -1;
     }
     if (self->ever_connected) {
@@ -134,10 +167,11 @@ static int s_connect(writer_t *self)
         if (r)
             freeReplyObject(r);
         else {
-            writer_fail(self, NULL);
+            s_fail(self, NULL);
             return -1;
         }
     }
+    cmdbuf_attach(&self->cb, self->redis);
     self->ever_connected = true;
     self->ever_failed = false;
     self->backoff_ms = 0;
@@ -145,153 +179,19 @@ static int s_connect(writer_t *self)
     return 0;
 }
 
-/* Makes room for n argv slots and text bytes. -1 on allocation failure. */
-int writer_reserve(writer_t *self, size_t n, size_t text)
-{
-    if (n > self->argv_cap) {
-        size_t cap = n * 2;
-        const char **a = realloc(self->argv, cap * sizeof *a);
-        if (a)
-            self->argv = a;
-        size_t *l = realloc(self->argvlen, cap * sizeof *l);
-        if (l)
-            self->argvlen = l;
-        if (!a || !l)
-            return -1;
-        self->argv_cap = cap;
-    }
-    if (text > self->text_cap) {
-        char *t = realloc(self->text, text * 2);
-        if (!t)
-            return -1;
-        self->text = t;
-        self->text_cap = text * 2;
-    }
-    return 0;
-}
-
-/* "<prefix><n>\r\n" */
-static size_t s_resp_len(char *out, char prefix, size_t n)
-{
-    out[0] = prefix;
-    size_t k = 1 + (size_t)numfmt_u64(n, out + 1);
-    out[k++] = '\r';
-    out[k++] = '\n';
-    return k;
-}
-
-/* Formats the RESP command here (hiredis' generic formatter is a large
- * share of the store's CPU) and hands it to hiredis' output buffer. */
-int writer_append(writer_t *self, int argc)
-{
-    size_t need = 16;
-    for (int i = 0; i < argc; i++) {
-        if (self->argvlen[i] == (size_t)-1)
-            self->argvlen[i] = strlen(self->argv[i]);
-        need += self->argvlen[i] + 32;
-    }
-    if (need > self->resp_cap) {
-        char *p = realloc(self->resp, need * 2);
-        if (!p)
-            return -1;
-        self->resp = p;
-        self->resp_cap = need * 2;
-    }
-    size_t off = s_resp_len(self->resp, '*', (size_t)argc);
-    for (int i = 0; i < argc; i++) {
-        off += s_resp_len(self->resp + off, '$', self->argvlen[i]);
-        memcpy(self->resp + off, self->argv[i], self->argvlen[i]);
-        off += self->argvlen[i];
-        self->resp[off++] = '\r';
-        self->resp[off++] = '\n';
-    }
-    if (redisAppendFormattedCommand(self->redis, self->resp, off) != REDIS_OK)
-        return -1;
-    self->pending++;
-    return 0;
-}
-
-/* Appends a command of plain strings. */
-int writer_command(writer_t *self, int argc, ...)
-{
-    if (writer_reserve(self, (size_t)argc, 0))
-        return -1;
-    va_list ap;
-    va_start(ap, argc);
-    for (int i = 0; i < argc; i++) {
-        self->argv[i] = va_arg(ap, const char *);
-        self->argvlen[i] = (size_t)-1;
-    }
-    va_end(ap);
-    return writer_append(self, argc);
-}
-
-/* Fills argv[0..6) with "XADD key MINID ~ cutoff id" (cutoff left out when
- * the retention reaches before 1970). Returns the argc used. The strings
- * live in bufs (3 * 48 bytes). */
-int writer_xadd_head(writer_t *self, const char *key, int64_t id_ms, uint64_t id_seq, int64_t retention_ms,
-                     char *bufs)
-{
-    int argc = 0;
-    self->argv[argc] = "XADD";
-    self->argvlen[argc++] = (size_t)-1;
-    self->argv[argc] = key;
-    self->argvlen[argc++] = (size_t)-1;
-    if (id_ms - retention_ms > 0) {
-        numfmt_u64((uint64_t)(id_ms - retention_ms), bufs);
-        self->argv[argc] = "MINID";
-        self->argvlen[argc++] = (size_t)-1;
-        self->argv[argc] = "~";
-        self->argvlen[argc++] = (size_t)-1;
-        self->argv[argc] = bufs;
-        self->argvlen[argc++] = (size_t)-1;
-    }
-    char *id = bufs + 48;
-    int n = numfmt_u64((uint64_t)(id_ms > 0 ? id_ms : 0), id);
-    id[n++] = '-';
-    numfmt_u64(id_seq, id + n);
-    self->argv[argc] = bufs + 48;
-    self->argvlen[argc++] = (size_t)-1;
-    return argc;
-}
-
-/* Reads every pending reply; counts error replies inside EXEC arrays and
- * outside. Returns 0, or -1 on a connection failure. */
-static int s_read_replies(writer_t *self, size_t count, uint64_t *errors)
-{
-    for (; count; count--) {
-        redisReply *r = NULL;
-        if (redisGetReply(self->redis, (void **)&r) != REDIS_OK || !r)
-            return -1;
-        if (self->pending)
-            self->pending--;
-        if (r->type == REDIS_REPLY_ERROR) {
-            (*errors)++;
-            snprintf(self->last_error, sizeof self->last_error, "%s", r->str);
-        } else if (r->type == REDIS_REPLY_ARRAY) {
-            for (size_t i = 0; i < r->elements; i++)
-                if (r->element[i]->type == REDIS_REPLY_ERROR) {
-                    (*errors)++;
-                    snprintf(self->last_error, sizeof self->last_error, "%s", r->element[i]->str);
-                }
-        }
-        freeReplyObject(r);
-    }
-    return 0;
-}
-
-/* Reads count replies. 0, or -1 after writer_fail. */
+/* Reads count replies. 0, or -1 after s_fail. */
 static int s_exchange_n(writer_t *self, size_t count)
 {
     uint64_t errors = 0;
-    if (s_read_replies(self, count, &errors)) {
-        writer_fail(self, NULL);
+    if (cmdbuf_read(&self->cb, count, &errors)) {
+        s_fail(self, NULL);
         return -1;
     }
     if (errors) {
         /* Redis refused something (e.g. OOM, a key of another type): the
          * agents' state may now differ from Redis; re-sync them. */
         self->stats.redis_errors += errors;
+        snprintf(self->last_error, sizeof self->last_error, "%s", self->cb.error);
         log_ratelimited(&self->error_limit, LOG_LEVEL_WARN, "redis: %" PRIu64 " error replies: %s", errors,
                         self->last_error);
         ledger_each(self->agents, s_agent_unsync, NULL);
@@ -299,14 +199,17 @@ static int s_exchange_n(writer_t *self, size_t count)
     return 0;
 }
 
-int writer_exchange(writer_t *self)
+/* Reads the replies of every appended command (none may be in flight). */
+static int s_exchange(writer_t *self)
 {
     if (self->inflight_n)
         return -1; /* programming error: complete the batch in flight first */
-    return s_exchange_n(self, self->pending);
+    return s_exchange_n(self, self->cb.pending);
 }
 
-int writer_complete(writer_t *self, record_queue_t *q)
+/* Reads the replies of the batch in flight and pops its records. Returns
+ * the number popped, or -1 after s_fail. */
+static int s_complete(writer_t *self, record_queue_t *q)
 {
     size_t n = self->inflight_n;
     if (!n)
@@ -322,17 +225,13 @@ int writer_complete(writer_t *self, record_queue_t *q)
     return (int)n;
 }
 
-/* Pushes hiredis' output buffer to the socket (blocking, bounded by the
- * timeout). 0 or -1 after writer_fail. */
+/* Pushes the appended commands to the socket. 0, or -1 after s_fail. */
 static int s_send(writer_t *self)
 {
-    int done = 0;
-    while (!done)
-        if (redisBufferWrite(self->redis, &done) != REDIS_OK) {
-            writer_fail(self, NULL);
-            return -1;
-        }
-    return 0;
+    if (cmdbuf_send(&self->cb) == 0)
+        return 0;
+    s_fail(self, NULL);
+    return -1;
 }
 
 /* Groups the first n records of q by agent, keeping each agent's order.
@@ -378,7 +277,7 @@ static int s_group(writer_t *self, const record_queue_t *q, size_t skip, size_t 
 static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, size_t n, size_t g)
 {
     ledger_agent_t *a = self->groups[g];
-    if (writer_command(self, 1, "MULTI"))
+    if (cmdbuf_command(&self->cb, 1, "MULTI"))
         return -1;
     int64_t last_seen = 0;
     bool wrote = false;
@@ -390,7 +289,7 @@ static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, 
             self->stats.already_stored++;
             continue;
         }
-        if (writer_append_record(self, a, r))
+        if (agentwriter_record(&self->aw, a, r))
             return -1;
         if (r->has_seq) {
             a->w_has_cursor = true;
@@ -405,12 +304,12 @@ static int s_append_group(writer_t *self, const record_queue_t *q, size_t skip, 
     keys_build(key, sizeof key, a->id, KEYS_CURSOR);
     snprintf(epoch, sizeof epoch, "%" PRIu64, a->w_epoch);
     snprintf(seq, sizeof seq, "%" PRIu64, a->w_seq);
-    if (wrote && a->w_has_cursor && writer_command(self, 6, "HSET", key, "epoch", epoch, "seq", seq))
+    if (wrote && a->w_has_cursor && cmdbuf_command(&self->cb, 6, "HSET", key, "epoch", epoch, "seq", seq))
         return -1;
-    if (writer_command(self, 1, "EXEC"))
+    if (cmdbuf_command(&self->cb, 1, "EXEC"))
         return -1;
     snprintf(score, sizeof score, "%" PRId64, last_seen);
-    if (wrote && writer_command(self, 5, "ZADD", KEYS_AGENTS, "GT", score, a->id))
+    if (wrote && cmdbuf_command(&self->cb, 5, "ZADD", KEYS_AGENTS, "GT", score, a->id))
         return -1;
     a->last_write_mono = clock_mono_ms();
     return 0;
@@ -437,15 +336,17 @@ static int s_prepare(writer_t *self, record_queue_t *q, size_t *n)
         if (!unsynced)
             return popped;
         if (self->inflight_n) {
-            int k = writer_complete(self, q);
+            int k = s_complete(self, q);
             if (k < 0)
                 return -1;
             popped += k;
             continue; /* regroup: the batch moved to the head */
         }
         for (size_t g = 0; g < self->n_groups; g++)
-            if (!self->groups[g]->synced && writer_sync(self, self->groups[g]))
+            if (!self->groups[g]->synced && agentwriter_sync(&self->aw, self->groups[g])) {
+                s_fail(self, self->cb.error);
                 return -1;
+            }
         return popped;
     }
     return popped;
@@ -461,26 +362,66 @@ int writer_flush(writer_t *self, record_queue_t *q)
     int popped = s_prepare(self, q, &n);
     if (popped < 0)
         return -1;
-    size_t before = self->pending;
+    size_t before = self->cb.pending;
     if (n) {
-        self->build_stored = self->build_system = 0;
+        self->aw.built_stored = self->aw.built_system = 0;
         for (size_t g = 0; g < self->n_groups; g++)
             if (s_append_group(self, q, self->inflight_n, n, g)) {
-                writer_fail(self, "out of memory building a batch");
+                s_fail(self, "out of memory building a batch");
                 return -1;
             }
         if (s_send(self))
             return -1;
     }
-    size_t sent = self->pending - before;
-    int k = writer_complete(self, q);
+    size_t sent = self->cb.pending - before;
+    int k = s_complete(self, q);
     if (k < 0)
         return -1;
     if (n) {
         self->inflight_n = n;
         self->inflight_replies = sent;
-        self->inflight_stored = self->build_stored;
-        self->inflight_system = self->build_system;
+        self->inflight_stored = self->aw.built_stored;
+        self->inflight_system = self->aw.built_system;
     }
     return popped + k;
+}
+
+/* ------------------------------------------------------------------ upkeep */
+
+typedef struct {
+    writer_t *self;
+    int64_t now_mono, now_wall;
+    bool failed;
+} s_upkeep_t;
+
+static void s_close_idle(void *ctx, ledger_agent_t *a)
+{
+    s_upkeep_t *u = ctx;
+    if (!u->failed && agentwriter_close_idle(&u->self->aw, a, u->now_mono, u->now_wall))
+        u->failed = true;
+}
+
+static void s_trim(void *ctx, ledger_agent_t *a)
+{
+    s_upkeep_t *u = ctx;
+    if (!u->failed && agentwriter_trim(&u->self->aw, a))
+        u->failed = true;
+}
+
+void writer_maintain(writer_t *self, record_queue_t *q)
+{
+    if (!self->redis || s_complete(self, q) < 0)
+        return;
+    s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
+    ledger_each(self->agents, s_close_idle, &u);
+    if (u.now_mono - self->last_trim_mono >= self->cfg->trim_interval_ms) {
+        self->last_trim_mono = u.now_mono;
+        ledger_each(self->agents, s_trim, &u);
+    }
+    if (u.failed) {
+        s_fail(self, "out of memory building upkeep commands");
+        return;
+    }
+    if (self->cb.pending)
+        s_exchange(self);
 }

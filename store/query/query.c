@@ -119,27 +119,6 @@ query_status_t query_command(query_ctx_t *self, int argc, const char **argv, red
     return QUERY_OK;
 }
 
-int query_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq)
-{
-    uint64_t a = 0, b = 0;
-    size_t i = 0;
-    for (; i < len && s[i] != '-'; i++) {
-        if (s[i] < '0' || s[i] > '9' || a > UINT64_MAX / 10 - 1)
-            return -1;
-        a = a * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (i == 0 || i >= len - 1 || a > INT64_MAX)
-        return -1;
-    for (i++; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9' || b > UINT64_MAX / 10 - 1)
-            return -1;
-        b = b * 10 + (uint64_t)(s[i] - '0');
-    }
-    *ms = (int64_t)a;
-    *seq = b;
-    return 0;
-}
-
 query_status_t query_check_agent(const char *agent_id, query_error_t *err)
 {
     if (!agent_id || !topic_id_valid(agent_id))
@@ -240,7 +219,7 @@ static int s_sample_from(const redisReply *e, query_sample_t *s)
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING)
         return -1;
     const redisReply *fv = e->element[1];
-    if (query_parse_id(e->element[0]->str, e->element[0]->len, &s->timestamp_ms, &s->id_seq) ||
+    if (keys_parse_id(e->element[0]->str, e->element[0]->len, &s->timestamp_ms, &s->id_seq) ||
         fv->type != REDIS_REPLY_ARRAY || fv->elements % 2)
         return -1;
     if (fv->elements && !(s->values = calloc(fv->elements / 2, sizeof *s->values)))

@@ -3,6 +3,7 @@
  */
 #include "keys.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "topic.h"
@@ -20,7 +21,23 @@ int keys_build(char *buf, size_t size, const char *agent_id, keys_kind_t kind)
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
-keys_kind_t keys_tier(query_tier_t tier)
+int keys_parse_id(const char *s, size_t len, int64_t *ms, uint64_t *seq)
 {
-    return (keys_kind_t)tier;
+    uint64_t a = 0, b = 0;
+    size_t i = 0;
+    for (; i < len && s[i] != '-'; i++) {
+        if (s[i] < '0' || s[i] > '9' || a > UINT64_MAX / 10 - 1)
+            return -1;
+        a = a * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (i == 0 || i >= len - 1 || a > INT64_MAX)
+        return -1;
+    for (i++; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || b > UINT64_MAX / 10 - 1)
+            return -1;
+        b = b * 10 + (uint64_t)(s[i] - '0');
+    }
+    *ms = (int64_t)a;
+    *seq = b;
+    return 0;
 }

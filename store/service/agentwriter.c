@@ -1,58 +1,57 @@
 /*
- * writer_sync.c - turning records into commands (entry ids, rollups), the
- * re-sync of an agent's write side from Redis, and periodic upkeep.
+ * agentwriter.c - one agent's write side. See agentwriter.h.
  */
+#include "agentwriter.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "keys.h"
+#include "log.h"
 #include "numfmt.h"
-#include "query_internal.h"
 #include "rollup.h"
-#include "writer_internal.h"
 
-static int64_t s_tier_retention(const writer_t *self, int t)
+static int64_t s_tier_retention(const agentwriter_t *self, int t)
 {
     return t == 0 ? self->cfg->retention_1m_ms : self->cfg->retention_1h_ms;
 }
 
 /* Appends the XADD of tier t's open bucket and empties it. */
-static int s_emit_rollup(writer_t *self, ledger_agent_t *a, int t)
+static int s_emit_rollup(agentwriter_t *self, ledger_agent_t *a, int t)
 {
     rollbuf_t *b = &a->tiers[t];
     if (b->open_start < 0)
         return 0;
     char key[KEYS_MAX], bufs[3 * 48];
     keys_build(key, sizeof key, a->id, t == 0 ? KEYS_ROLLUP_1M : KEYS_ROLLUP_1H);
-    if (writer_reserve(self, 6 + 2 * b->n, b->n * ROLLUP_TEXT_MAX))
+    if (cmdbuf_reserve(self->cb, 6 + 2 * b->n, b->n * ROLLUP_TEXT_MAX))
         return -1;
-    int argc = writer_xadd_head(self, key, b->open_start, 0, s_tier_retention(self, t), bufs);
+    int argc = cmdbuf_xadd_head(self->cb, key, b->open_start, 0, s_tier_retention(self, t), bufs);
     int decimals = (int)self->cfg->decimals;
     for (size_t i = 0; i < b->n; i++) {
-        char *text = self->text + i * ROLLUP_TEXT_MAX;
+        char *text = self->cb->text + i * ROLLUP_TEXT_MAX;
         int len = rollup_agg_format(&b->aggs[i], false, decimals, text, ROLLUP_TEXT_MAX);
         if (len < 0)
             continue;
-        self->argv[argc] = b->names[i];
-        self->argvlen[argc++] = (size_t)-1;
-        self->argv[argc] = text;
-        self->argvlen[argc++] = (size_t)len;
+        self->cb->argv[argc] = b->names[i];
+        self->cb->argvlen[argc++] = (size_t)-1;
+        self->cb->argv[argc] = text;
+        self->cb->argvlen[argc++] = (size_t)len;
     }
     b->closed_until = b->open_start + b->width_ms;
     rollbuf_reset(b);
     if (argc < 8)
         return 0; /* nothing to write */
-    self->stats.rollups++;
-    return writer_append(self, argc);
+    self->rollups++;
+    return cmdbuf_append(self->cb, argc);
 }
 
 /* Prepares the open buckets for a sample at id_ms: closes (emit) or drops
  * (rebuild) buckets the sample has left, opens its bucket, and marks in
  * active[] the tiers the sample belongs to (not late). */
-static int s_roll_begin(writer_t *self, ledger_agent_t *a, int64_t id_ms, bool emit, bool *active)
+static int s_roll_begin(agentwriter_t *self, ledger_agent_t *a, int64_t id_ms, bool emit, bool *active)
 {
     for (int t = 0; t < AGENTS_TIERS; t++) {
         rollbuf_t *b = &a->tiers[t];
@@ -60,7 +59,7 @@ static int s_roll_begin(writer_t *self, ledger_agent_t *a, int64_t id_ms, bool e
         active[t] = start >= b->closed_until;
         if (!active[t]) {
             if (emit)
-                self->stats.late++;
+                self->late++;
             continue;
         }
         if (b->open_start >= 0 && start > b->open_start) {
@@ -82,7 +81,7 @@ static int s_roll_add(ledger_agent_t *a, const bool *active, size_t i, const cha
 }
 
 /* Adds every field of r (rebuild from Redis: nothing is emitted). */
-static int s_roll(writer_t *self, ledger_agent_t *a, const record_t *r, int64_t id_ms)
+static int s_roll(agentwriter_t *self, ledger_agent_t *a, const record_t *r, int64_t id_ms)
 {
     bool active[AGENTS_TIERS];
     if (s_roll_begin(self, a, id_ms, false, active))
@@ -95,23 +94,23 @@ static int s_roll(writer_t *self, ledger_agent_t *a, const record_t *r, int64_t 
     return 0;
 }
 
-static int s_append_system(writer_t *self, ledger_agent_t *a, const record_t *r)
+static int s_append_system(agentwriter_t *self, ledger_agent_t *a, const record_t *r)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, KEYS_SYSTEM);
-    if (writer_reserve(self, 3, 0))
+    if (cmdbuf_reserve(self->cb, 3, 0))
         return -1;
-    self->argv[0] = "SET";
-    self->argvlen[0] = 3;
-    self->argv[1] = key;
-    self->argvlen[1] = strlen(key);
-    self->argv[2] = r->data;
-    self->argvlen[2] = r->size;
-    self->build_system++;
-    return writer_append(self, 3);
+    self->cb->argv[0] = "SET";
+    self->cb->argvlen[0] = 3;
+    self->cb->argv[1] = key;
+    self->cb->argvlen[1] = strlen(key);
+    self->cb->argv[2] = r->data;
+    self->cb->argvlen[2] = r->size;
+    self->built_system++;
+    return cmdbuf_append(self->cb, 3);
 }
 
-int writer_append_record(writer_t *self, ledger_agent_t *a, const record_t *r)
+int agentwriter_record(agentwriter_t *self, ledger_agent_t *a, const record_t *r)
 {
     if (r->kind == RECORD_SYSTEM)
         return s_append_system(self, a, r);
@@ -126,47 +125,35 @@ int writer_append_record(writer_t *self, ledger_agent_t *a, const record_t *r)
         return -1;
     char key[KEYS_MAX], bufs[3 * 48];
     keys_build(key, sizeof key, a->id, KEYS_RAW);
-    if (writer_reserve(self, 6 + 2 * r->n_fields, 0))
+    if (cmdbuf_reserve(self->cb, 6 + 2 * r->n_fields, 0))
         return -1;
-    int argc = writer_xadd_head(self, key, ms, seq, self->cfg->retention_raw_ms, bufs);
+    int argc = cmdbuf_xadd_head(self->cb, key, ms, seq, self->cfg->retention_raw_ms, bufs);
     /* one pass: the XADD arguments (lengths from the block's layout) and
      * the rollups */
     const char *name, *value;
     size_t i = 0;
     for (size_t pos = 0; (pos = record_field_next(r, pos, &name, &value)); i++) {
-        self->argv[argc] = name;
-        self->argvlen[argc++] = (size_t)(value - name - 1);
-        self->argv[argc] = value;
-        self->argvlen[argc++] = (size_t)(r->data + pos - value - 1);
+        self->cb->argv[argc] = name;
+        self->cb->argvlen[argc++] = (size_t)(value - name - 1);
+        self->cb->argv[argc] = value;
+        self->cb->argvlen[argc++] = (size_t)(r->data + pos - value - 1);
         if (s_roll_add(a, active, i, name, r->values[i]))
             return -1;
     }
-    if (writer_append(self, argc))
+    if (cmdbuf_append(self->cb, argc))
         return -1;
     a->w_has_last = true;
     a->w_last_ms = ms;
     a->w_last_idseq = seq;
-    self->build_stored++;
+    self->built_stored++;
     return 0;
 }
 
 /* ------------------------------------------------------------------ re-sync */
 
-static redisReply *s_call(writer_t *self, int argc, const char **argv)
+static redisReply *s_call(agentwriter_t *self, int argc, const char **argv)
 {
-    redisReply *r = redisCommandArgv(self->redis, argc, argv, NULL);
-    if (!r) {
-        writer_fail(self, NULL);
-        return NULL;
-    }
-    if (r->type == REDIS_REPLY_ERROR) {
-        char what[300];
-        snprintf(what, sizeof what, "%s: %s", argv[0], r->str);
-        freeReplyObject(r);
-        writer_fail(self, what);
-        return NULL;
-    }
-    return r;
+    return cmdbuf_call(self->cb, argc, argv);
 }
 
 /* Id of the single entry of an XREVRANGE ... COUNT 1 reply. */
@@ -174,10 +161,10 @@ static bool s_last_id(const redisReply *r, int64_t *ms, uint64_t *seq)
 {
     return r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
            r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
-           query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, ms, seq) == 0;
+           keys_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, ms, seq) == 0;
 }
 
-static int s_sync_cursor(writer_t *self, ledger_agent_t *a)
+static int s_sync_cursor(agentwriter_t *self, ledger_agent_t *a)
 {
     char key[KEYS_MAX];
     keys_build(key, sizeof key, a->id, KEYS_CURSOR);
@@ -195,7 +182,7 @@ static int s_sync_cursor(writer_t *self, ledger_agent_t *a)
     return 0;
 }
 
-static int s_sync_last(writer_t *self, ledger_agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq,
+static int s_sync_last(agentwriter_t *self, ledger_agent_t *a, keys_kind_t kind, int64_t *ms, uint64_t *seq,
                        bool *found)
 {
     char key[KEYS_MAX];
@@ -210,10 +197,11 @@ static int s_sync_last(writer_t *self, ledger_agent_t *a, keys_kind_t kind, int6
 }
 
 /* Feeds one raw entry [id, [f, v...]] into the open buckets. */
-static int s_rebuild_entry(writer_t *self, ledger_agent_t *a, const redisReply *e, int64_t *ms, uint64_t *seq)
+static int s_rebuild_entry(agentwriter_t *self, ledger_agent_t *a, const redisReply *e, int64_t *ms,
+                           uint64_t *seq)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
-        query_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
+        keys_parse_id(e->element[0]->str, e->element[0]->len, ms, seq) ||
         e->element[1]->type != REDIS_REPLY_ARRAY)
         return 0;
     /* build a transient record over the reply's numeric fields */
@@ -248,7 +236,7 @@ done:
 }
 
 /* Rebuilds the open buckets from the raw entries of the newest hour. */
-static int s_sync_rollups(writer_t *self, ledger_agent_t *a)
+static int s_sync_rollups(agentwriter_t *self, ledger_agent_t *a)
 {
     char key[KEYS_MAX], from[48];
     keys_build(key, sizeof key, a->id, KEYS_RAW);
@@ -273,7 +261,7 @@ static int s_sync_rollups(writer_t *self, ledger_agent_t *a)
     }
 }
 
-int writer_sync(writer_t *self, ledger_agent_t *a)
+int agentwriter_sync(agentwriter_t *self, ledger_agent_t *a)
 {
     ledger_unsync(a);
     int64_t ms;
@@ -302,72 +290,39 @@ int writer_sync(writer_t *self, ledger_agent_t *a)
 
 /* ------------------------------------------------------------------ upkeep */
 
-typedef struct {
-    writer_t *self;
-    int64_t now_mono, now_wall;
-    bool failed;
-} s_upkeep_t;
-
-/* Writes the open buckets of an agent that has gone quiet once their
- * bucket has ended by the wall clock. */
-static void s_close_idle(void *ctx, ledger_agent_t *a)
+int agentwriter_close_idle(agentwriter_t *self, ledger_agent_t *a, int64_t now_mono, int64_t now_wall)
 {
-    s_upkeep_t *u = ctx;
-    if (u->failed || !a->synced || u->now_mono - a->last_write_mono < u->self->cfg->rollup_idle_ms)
-        return;
+    if (!a->synced || now_mono - a->last_write_mono < self->cfg->rollup_idle_ms)
+        return 0;
     bool any = false;
     for (int t = 0; t < AGENTS_TIERS; t++) {
         rollbuf_t *b = &a->tiers[t];
-        if (b->open_start < 0 || u->now_wall < b->open_start + b->width_ms)
+        if (b->open_start < 0 || now_wall < b->open_start + b->width_ms)
             continue;
-        if (!any && writer_command(u->self, 1, "MULTI"))
-            goto fail;
+        if (!any && cmdbuf_command(self->cb, 1, "MULTI"))
+            return -1;
         any = true;
-        if (s_emit_rollup(u->self, a, t))
-            goto fail;
+        if (s_emit_rollup(self, a, t))
+            return -1;
     }
-    if (any && writer_command(u->self, 1, "EXEC"))
-        goto fail;
-    return;
-fail:
-    u->failed = true;
+    return any ? cmdbuf_command(self->cb, 1, "EXEC") : 0;
 }
 
-static void s_trim(void *ctx, ledger_agent_t *a)
+int agentwriter_trim(agentwriter_t *self, ledger_agent_t *a)
 {
-    s_upkeep_t *u = ctx;
-    if (u->failed || !a->synced || !a->w_has_last)
-        return;
+    if (!a->synced || !a->w_has_last)
+        return 0;
     static const keys_kind_t kinds[] = {KEYS_RAW, KEYS_ROLLUP_1M, KEYS_ROLLUP_1H};
-    const int64_t ret[] = {u->self->cfg->retention_raw_ms, u->self->cfg->retention_1m_ms,
-                           u->self->cfg->retention_1h_ms};
+    const int64_t ret[] = {self->cfg->retention_raw_ms, self->cfg->retention_1m_ms,
+                           self->cfg->retention_1h_ms};
     for (int k = 0; k < 3; k++) {
         if (a->w_last_ms - ret[k] <= 0)
             continue;
         char key[KEYS_MAX], minid[32];
         keys_build(key, sizeof key, a->id, kinds[k]);
         snprintf(minid, sizeof minid, "%" PRId64, a->w_last_ms - ret[k]);
-        if (writer_command(u->self, 4, "XTRIM", key, "MINID", minid)) {
-            u->failed = true;
-            return;
-        }
+        if (cmdbuf_command(self->cb, 4, "XTRIM", key, "MINID", minid))
+            return -1;
     }
-}
-
-void writer_maintain(writer_t *self, record_queue_t *q)
-{
-    if (!self->redis || writer_complete(self, q) < 0)
-        return;
-    s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
-    ledger_each(self->agents, s_close_idle, &u);
-    if (u.now_mono - self->last_trim_mono >= self->cfg->trim_interval_ms) {
-        self->last_trim_mono = u.now_mono;
-        ledger_each(self->agents, s_trim, &u);
-    }
-    if (u.failed) {
-        writer_fail(self, "out of memory building upkeep commands");
-        return;
-    }
-    if (self->pending)
-        writer_exchange(self);
+    return 0;
 }

@@ -133,7 +133,7 @@ static rollup_agg_t *s_row(s_run_t *run, int64_t bucket)
 static int s_add_entry(s_run_t *run, const redisReply *e, bool rollup, int64_t *last_ms, uint64_t *last_seq)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
-        query_parse_id(e->element[0]->str, e->element[0]->len, last_ms, last_seq))
+        keys_parse_id(e->element[0]->str, e->element[0]->len, last_ms, last_seq))
         return 0; /* not ours: skip */
     const redisReply *fv = e->element[1];
     if (fv->type != REDIS_REPLY_ARRAY)
@@ -162,11 +162,19 @@ static int s_add_entry(s_run_t *run, const redisReply *e, bool rollup, int64_t *
 }
 
 /* Reads tier entries with ids in [lo_ms, hi_ms] page by page. */
+/* The stream key of a tier (keys.h lists the stream tiers in query_tier_t's
+ * order). */
+static keys_kind_t s_tier_key(query_tier_t tier)
+{
+    static const keys_kind_t kinds[] = {KEYS_RAW, KEYS_ROLLUP_1M, KEYS_ROLLUP_1H};
+    return kinds[tier];
+}
+
 static query_status_t s_read_tier(s_run_t *run, query_tier_t tier, int64_t lo_ms, int64_t hi_ms,
                                   query_error_t *err)
 {
     char key[KEYS_MAX], from[48], to[32];
-    keys_build(key, sizeof key, run->req->agent_id, keys_tier(tier));
+    keys_build(key, sizeof key, run->req->agent_id, s_tier_key(tier));
     snprintf(from, sizeof from, "%" PRId64, lo_ms);
     snprintf(to, sizeof to, "%" PRId64, hi_ms);
     for (;;) {
@@ -199,7 +207,7 @@ static query_status_t s_read_tier(s_run_t *run, query_tier_t tier, int64_t lo_ms
 static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_ms, query_error_t *err)
 {
     char key[KEYS_MAX];
-    keys_build(key, sizeof key, run->req->agent_id, keys_tier(tier));
+    keys_build(key, sizeof key, run->req->agent_id, s_tier_key(tier));
     const char *argv[] = {"XREVRANGE", key, "+", "-", "COUNT", "1"};
     redisReply *r;
     query_status_t st = query_command(run->ctx, 6, argv, &r, err);
@@ -210,7 +218,7 @@ static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_m
     *end_ms = 0;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
         r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
-        query_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, &ms, &seq) == 0)
+        keys_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, &ms, &seq) == 0)
         *end_ms = ms + query_tier_seconds(tier) * 1000;
     freeReplyObject(r);
     return QUERY_OK;
