@@ -16,7 +16,8 @@
  * table, so the file's nesting is the dotted key's), then every
  * --dotted.key=value (or --dotted.key value) argument, as redis-server takes
  * any directive as a flag. An unknown key or a bad value is an error naming
- * the key and, for the file, its line.
+ * the key and, for the file, its line. --print-config writes YAML that
+ * --config loads back to the same configuration.
  *
  * Value syntax (file and command line alike):
  *   CONF_STRING    any text
@@ -27,6 +28,10 @@
  *   CONF_SIZE      integer with optional unit B, KB, MB, GB (powers of 1024); bytes
  *   CONF_DOUBLE    decimal number
  *   CONF_LIST      YAML sequence in the file; comma-separated on the command line
+ *
+ * The implementation is split by job (see the top of config.c): value
+ * syntax (conf_value.c), the file (conf_yaml.c, conf_line.c), the command
+ * line (config.c), and --help and --print-config (conf_print.c).
  */
 #ifndef NODELINK_CONFIG_H
 #define NODELINK_CONFIG_H
@@ -126,8 +131,13 @@ void conf_free(const conf_schema_t *schema, void *cfg);
 /* Prints usage and every key with its type, default and help. */
 void conf_print_help(const conf_schema_t *schema, FILE *out);
 
-/* Prints the effective configuration as YAML (for --print-config). */
-void conf_print(const conf_schema_t *schema, const void *cfg, FILE *out);
+/* Prints the effective configuration as YAML (for --print-config): every
+ * key of the service, nested by its dots; strings and list items
+ * double-quoted and escaped, so that the output loads back with --config
+ * to the same values. Writes nothing unless the whole document can be
+ * made. 0, or -1 with err (a string that is not valid UTF-8, out of
+ * memory, a failed write). */
+int conf_print(const conf_schema_t *schema, const void *cfg, FILE *out, char *err, size_t errlen);
 
 /* Parsers, exposed for tools and tests. 0 or -1. */
 int conf_parse_duration_ms(const char *s, int64_t *ms);

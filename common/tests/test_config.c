@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,7 @@ Test(config, accepts_and_checks_keys_of_other_services_in_a_shared_file)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    conf_print(&s_shared, &cfg, out);
+    cr_assert_eq(conf_print(&s_shared, &cfg, out, err, sizeof err), 0, "%s", err);
     fclose(out);
     cr_assert_null(strstr(buf, "max_concurrent_streams"), "%s", buf);
     free(buf);
@@ -257,4 +258,71 @@ Test(config, refuses_another_service_key_on_the_command_line)
     cr_assert_eq(conf_load(&s_shared, &cfg, 2, argv, err, sizeof err), CONF_ERROR);
     cr_assert(strstr(err, "setting of nodelink-gateway"), "%s", err);
     conf_free(&s_shared, &cfg);
+}
+
+/* ------------------------------------------------------------ command line */
+
+static void s_usage_error(int argc, char **argv, const char *message)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    cr_assert_eq(s_load(&cfg, argc, argv, err), CONF_ERROR, "accepted");
+    cr_assert_str_eq(err, message);
+    conf_free(&s_schema, &cfg);
+}
+
+Test(config, command_line_mistakes_are_named)
+{
+    char *a1[] = {"test", "--config"};
+    s_usage_error(2, a1, "--config needs a file name");
+    char *a2[] = {"test", "-c"};
+    s_usage_error(2, a2, "-c needs a file name");
+    char *a3[] = {"test", "stray"};
+    s_usage_error(2, a3, "unexpected argument 'stray' (see --help)");
+    char *a4[] = {"test", "--agent.id"};
+    s_usage_error(2, a4, "--agent.id needs a value");
+    char *a5[] = {"test", "--metrics.enabled=perhaps"};
+    s_usage_error(2, a5, "metrics.enabled: invalid boolean 'perhaps' (use true or false)");
+}
+
+Test(config, a_boolean_alone_is_true_and_takes_no_value_from_the_next_option)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--metrics.enabled=false", "--metrics.enabled", "--agent.id", "x"};
+    cr_assert_eq(s_load(&cfg, 5, argv, err), CONF_LOADED, "%s", err);
+    cr_assert(cfg.enabled);
+    cr_assert_str_eq(cfg.id, "x");
+    conf_free(&s_schema, &cfg);
+}
+
+Test(config, the_file_applies_before_every_override_wherever_it_stands)
+{
+    char *path = s_write("agent:\n  id: from-file\nmetrics:\n  ratio: 2\n");
+    char *with_eq = malloc(strlen(path) + 10);
+    cr_assert_not_null(with_eq);
+    sprintf(with_eq, "--config=%s", path);
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--agent.id", "from-cli", with_eq};
+    cr_assert_eq(s_load(&cfg, 4, argv, err), CONF_LOADED, "%s", err);
+    cr_assert_str_eq(cfg.id, "from-cli");
+    cr_assert_float_eq(cfg.ratio, 2.0, 0);
+    conf_free(&s_schema, &cfg);
+    free(with_eq);
+    unlink(path);
+    free(path);
+}
+
+Test(config, help_and_version_end_the_load_before_any_file_is_read)
+{
+    test_cfg_t cfg;
+    char err[512] = "";
+    char *argv[] = {"test", "--config", "/nonexistent.yaml", "-V"};
+    cr_redirect_stdout();
+    cr_assert_eq(s_load(&cfg, 4, argv, err), CONF_EXIT_OK, "%s", err);
+    conf_free(&s_schema, &cfg);
+    argv[3] = "--help";
+    cr_assert_eq(s_load(&cfg, 4, argv, err), CONF_EXIT_OK, "%s", err);
+    conf_free(&s_schema, &cfg);
 }
