@@ -140,6 +140,10 @@ describe('dashboard', () => {
       await page.goto(`${base}/#/`);
       const tile = page.getByTestId(`agent-tile-${id}`);
       await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('connected');
+      // listed by the broker is not yet sampled: wait for a sample, or the agent
+      // view would rightly get 404 "no sample yet" for an agent that never sent one
+      const cpu = page.getByTestId(`fleet-cpu-${id}`);
+      await expect.poll(() => cpu.getAttribute('data-value'), { timeout: 20000 }).not.toBe('');
       expect(await agentProc.stopChecked()).toBeNull();
       await expect.poll(() => tile.getAttribute('data-status'), { timeout: 20000 }).toBe('disconnected');
       await tile.click();
