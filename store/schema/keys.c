@@ -9,9 +9,35 @@
 #include "topic.h"
 
 static const char *const s_suffix[] = {
-    [KEYS_RAW] = "metrics",   [KEYS_ROLLUP_1M] = "metrics:1m", [KEYS_ROLLUP_1H] = "metrics:1h",
-    [KEYS_SYSTEM] = "system", [KEYS_CURSOR] = "cursor",
+    [KEYS_RAW] = "metrics",
+    [KEYS_ROLLUP_1M] = "metrics:1m",
+    [KEYS_ROLLUP_1H] = "metrics:1h",
+    [KEYS_SYSTEM] = "system",
+    [KEYS_CURSOR] = "cursor",
+    [KEYS_CHUNKS_RAW] = "metrics:chunks",
+    [KEYS_CHUNKS_1M] = "metrics:1m:chunks",
+    [KEYS_CHUNKS_1H] = "metrics:1h:chunks",
 };
+
+keys_kind_t keys_chunks_of(keys_kind_t stream)
+{
+    return stream == KEYS_ROLLUP_1H   ? KEYS_CHUNKS_1H
+           : stream == KEYS_ROLLUP_1M ? KEYS_CHUNKS_1M
+                                      : KEYS_CHUNKS_RAW;
+}
+
+int64_t keys_span_ms(keys_kind_t stream)
+{
+    return stream == KEYS_ROLLUP_1H   ? KEYS_SPAN_1H_MS
+           : stream == KEYS_ROLLUP_1M ? KEYS_SPAN_1M_MS
+                                      : KEYS_SPAN_RAW_MS;
+}
+
+int64_t keys_span_start(int64_t ms, int64_t span_ms)
+{
+    int64_t r = ms % span_ms;
+    return ms - (r < 0 ? r + span_ms : r);
+}
 
 int keys_build(char *buf, size_t size, const char *agent_id, keys_kind_t kind)
 {
