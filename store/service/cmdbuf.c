@@ -164,7 +164,12 @@ int cmdbuf_read(cmdbuf_t *self, size_t count, uint64_t *errors)
 
 redisReply *cmdbuf_call(cmdbuf_t *self, int argc, const char **argv)
 {
-    redisReply *r = redisCommandArgv(self->redis, argc, argv, NULL);
+    return cmdbuf_call_len(self, argc, argv, NULL);
+}
+
+redisReply *cmdbuf_call_len(cmdbuf_t *self, int argc, const char **argv, const size_t *argvlen)
+{
+    redisReply *r = redisCommandArgv(self->redis, argc, argv, argvlen);
     if (!r) {
         self->error[0] = '\0';
         return NULL;

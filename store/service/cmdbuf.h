@@ -75,4 +75,7 @@ int cmdbuf_read(cmdbuf_t *self, size_t count, uint64_t *errors);
  * redis->errstr). An error reply is a failure. */
 redisReply *cmdbuf_call(cmdbuf_t *self, int argc, const char **argv);
 
+/* The same with argument lengths (binary values); NULL argvlen: strlen. */
+redisReply *cmdbuf_call_len(cmdbuf_t *self, int argc, const char **argv, const size_t *argvlen);
+
 #endif

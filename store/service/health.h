@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define HEALTH_SERVICE "store"
-#define HEALTH_MAX 24
+#define HEALTH_MAX 32
 
 typedef struct {
     const char *name;

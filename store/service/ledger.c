@@ -133,6 +133,8 @@ void ledger_unsync(ledger_agent_t *a)
         rollbuf_reset(&a->tiers[t]);
         a->tiers[t].closed_until = INT64_MIN;
     }
+    for (int t = 0; t < 3; t++)
+        a->compact_next[t] = 0; /* learnt again from Redis */
 }
 
 static int s_grow(rollbuf_t *b)

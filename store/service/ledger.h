@@ -53,6 +53,11 @@ typedef struct {
     rollbuf_t tiers[AGENTS_TIERS];
     int64_t last_write_mono;
     int64_t trimmed_mono;
+    /* compaction (compactor.h), per stream tier (raw, 1m, 1h): the start of
+     * the next span to compact (0: not known yet, found from the stream),
+     * and a tier that cannot be compacted is left alone until retry_mono */
+    int64_t compact_next[3];
+    int64_t compact_retry_mono[3];
 } ledger_agent_t;
 
 typedef struct ledger_t ledger_t;

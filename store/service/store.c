@@ -23,7 +23,6 @@
 #define STORE_HAVE_CURVE 1
 #endif
 
-#define MAINTAIN_MS 1000
 #define SUB_HWM 100000
 
 struct store_t {
@@ -231,6 +230,12 @@ static void s_health(store_t *self)
     health_add(&h, "batches", w->batches);
     health_add(&h, "redis_errors", w->redis_errors);
     health_add(&h, "reconnects", w->reconnects);
+    health_add(&h, "compacted_spans", w->compacted_spans);
+    health_add(&h, "compacted_rows", w->compacted_rows);
+    health_add(&h, "chunk_bytes", w->chunk_bytes);
+    health_add(&h, "expired_chunks", w->expired_chunks);
+    health_add(&h, "compact_refused", w->compact_refused);
+    health_add(&h, "compact_cpu_ms", w->compact_cpu_ms);
     health_add(&h, "agents", ledger_count(self->agents));
     health_add(&h, "redis_connected", h.ready);
     char line[1024];
@@ -274,7 +279,7 @@ int store_run(store_t *self)
 {
     int64_t now = clock_mono_ms();
     self->next_health = now + self->cfg->health_interval_ms;
-    self->next_maintain = now + MAINTAIN_MS;
+    self->next_maintain = now + self->cfg->upkeep_interval_ms;
     zmq_pollitem_t item = {zsock_resolve(self->sub), 0, ZMQ_POLLIN, 0};
     log_info("subscribed to %s, writing to %s", self->cfg->subscribe_endpoint, self->cfg->redis_url);
     while (!signals_stop_requested()) {
@@ -286,7 +291,7 @@ int store_run(store_t *self)
         if (now >= self->next_maintain) {
             writer_maintain(self->writer, &self->queue);
             self->queue.pinned = writer_inflight(self->writer);
-            self->next_maintain = now + MAINTAIN_MS;
+            self->next_maintain = now + self->cfg->upkeep_interval_ms;
         }
         if (now >= self->next_health) {
             s_health(self);

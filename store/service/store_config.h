@@ -31,6 +31,12 @@ typedef struct {
     int64_t rollup_idle_ms;    /* close an idle agent's open rollup buckets */
     int64_t health_interval_ms;
     int64_t stream_node_max_bytes; /* CONFIG SET on connect; 0 = leave Redis's */
+    bool compaction;               /* spans past the hot windows into chunks */
+    int64_t hot_window_ms;         /* raw samples kept as stream entries */
+    int64_t hot_window_1m_ms;      /* 1-minute rollups kept as stream entries */
+    int64_t hot_window_1h_ms;      /* 1-hour rollups kept as stream entries */
+    int64_t compact_budget_ms;     /* longest compaction turn of each upkeep pass */
+    int64_t upkeep_interval_ms;    /* period of upkeep: idle buckets, compaction */
     bool curve;
     char *certificate;
     char *broker_certificate;

@@ -13,6 +13,7 @@
 #include "agentwriter.h"
 #include "clock.h"
 #include "cmdbuf.h"
+#include "compactor.h"
 #include "keys.h"
 #include "log.h"
 #include "redisconn.h"
@@ -24,6 +25,7 @@ struct writer_t {
     redisContext *redis; /* NULL while disconnected */
     cmdbuf_t cb;         /* commands on redis */
     agentwriter_t aw;    /* what each agent's records become */
+    compactor_t *compactor;
     bool ever_connected, ever_failed;
     int64_t backoff_ms;
     int64_t next_attempt_mono;
@@ -65,6 +67,11 @@ writer_t *writer_new(const store_config_t *cfg, ledger_t *agents, char *err, siz
     self->agents = agents;
     self->aw.cfg = cfg;
     self->aw.cb = &self->cb;
+    if (!(self->compactor = compactor_new(cfg, &self->cb))) {
+        snprintf(err, errlen, "out of memory");
+        free(self);
+        return NULL;
+    }
     self->backoff_ms = 0;
     self->last_trim_mono = clock_mono_ms();
     return self;
@@ -78,6 +85,7 @@ void writer_destroy(writer_t **self_p)
     if (self->redis)
         redisFree(self->redis);
     cmdbuf_release(&self->cb);
+    compactor_destroy(&self->compactor);
     free(self->groups);
     free(self->group_of);
     free(self);
@@ -103,6 +111,13 @@ const writer_stats_t *writer_stats(writer_t *self)
 {
     self->stats.rollups = self->aw.rollups;
     self->stats.late = self->aw.late;
+    const compactor_stats_t *c = compactor_stats(self->compactor);
+    self->stats.compacted_spans = c->spans;
+    self->stats.compacted_rows = c->rows;
+    self->stats.chunk_bytes = c->chunk_bytes;
+    self->stats.expired_chunks = c->expired;
+    self->stats.compact_refused = c->refused;
+    self->stats.compact_cpu_ms = c->cpu_us / 1000;
     return &self->stats;
 }
 
@@ -392,6 +407,10 @@ typedef struct {
     writer_t *self;
     int64_t now_mono, now_wall;
     bool failed;
+    bool trim;        /* the exact trims (and chunk expiry) are due */
+    int64_t deadline; /* of this pass's compaction turn */
+    const char *why;  /* of a synchronous failure */
+    int compacted;    /* spans compacted in this round */
 } s_upkeep_t;
 
 static void s_close_idle(void *ctx, ledger_agent_t *a)
@@ -408,20 +427,56 @@ static void s_trim(void *ctx, ledger_agent_t *a)
         u->failed = true;
 }
 
+/* One span per tier and agent per pass, so every agent advances; chunk
+ * expiry with the exact trims. Synchronous. */
+static void s_compact(void *ctx, ledger_agent_t *a)
+{
+    s_upkeep_t *u = ctx;
+    compactor_t *c = u->self->compactor;
+    if (u->why)
+        return;
+    if (u->trim && compactor_expire(c, a)) {
+        u->why = compactor_error(c);
+        return;
+    }
+    uint64_t refused = compactor_stats(c)->refused;
+    int n = clock_mono_ms() < u->deadline ? compactor_run(c, a, 1, u->deadline) : 0;
+    if (n < 0) {
+        u->why = compactor_error(c);
+        return;
+    }
+    u->compacted += n;
+    if (compactor_stats(c)->refused > refused)
+        log_ratelimited(&u->self->error_limit, LOG_LEVEL_WARN, "agent %s: not compacted: %s", a->id,
+                        compactor_error(c));
+}
+
 void writer_maintain(writer_t *self, record_queue_t *q)
 {
     if (!self->redis || s_complete(self, q) < 0)
         return;
-    s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false};
+    s_upkeep_t u = {self, clock_mono_ms(), clock_now_ms(), false, false, 0, NULL, 0};
     ledger_each(self->agents, s_close_idle, &u);
     if (u.now_mono - self->last_trim_mono >= self->cfg->trim_interval_ms) {
         self->last_trim_mono = u.now_mono;
+        u.trim = true;
         ledger_each(self->agents, s_trim, &u);
     }
     if (u.failed) {
         s_fail(self, "out of memory building upkeep commands");
         return;
     }
-    if (self->cb.pending)
-        s_exchange(self);
+    if (self->cb.pending && s_exchange(self))
+        return;
+    if (!self->cfg->compaction)
+        return;
+    /* rounds of one span per agent, while there is work and time */
+    u.deadline = clock_mono_ms() + self->cfg->compact_budget_ms;
+    do {
+        u.compacted = 0;
+        ledger_each(self->agents, s_compact, &u);
+        u.trim = false;
+    } while (!u.why && u.compacted && clock_mono_ms() < u.deadline);
+    if (u.why)
+        s_fail(self, u.why);
 }

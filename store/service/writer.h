@@ -21,7 +21,9 @@
  * hour): a batch whose EXEC ran but whose reply was lost is skipped by
  * the cursor, and entry ids stay increasing.
  *
- * What each record becomes (entry ids, rollups) is agentwriter.h's.
+ * What each record becomes (entry ids, rollups) is agentwriter.h's. Upkeep
+ * (writer_maintain, every second) also compacts spans older than the hot
+ * windows into chunks for at most store.compact_budget (compactor.h).
  */
 #ifndef NODELINK_WRITER_H
 #define NODELINK_WRITER_H
@@ -44,6 +46,9 @@ typedef struct {
     uint64_t redis_errors; /* failed connects, I/O errors, error replies */
     uint64_t reconnects;   /* successful connections after the first */
     uint64_t write_lag_ms; /* receipt-to-commit time of the last batch's oldest record */
+    /* compaction (compactor.h) */
+    uint64_t compacted_spans, compacted_rows, chunk_bytes, expired_chunks, compact_refused;
+    uint64_t compact_cpu_ms;
 } writer_stats_t;
 
 typedef struct writer_t writer_t;

@@ -31,6 +31,8 @@ class StoreRig:
         self.pub = ctx.socket(zmq.XPUB)
         self.pub.setsockopt(zmq.LINGER, 0)
         self.pub.setsockopt(zmq.SNDHWM, 0)
+        # every subscription is passed on, also one a killed store still holds
+        self.pub.setsockopt(zmq.XPUB_VERBOSE, 1)
         self.pub_port = free_port()
         self.pub.bind("tcp://%s:%d" % (LOOPBACK, self.pub_port))
         self.health = ctx.socket(zmq.SUB)
