@@ -110,6 +110,10 @@ int64_t chunk_last_ms(const chunk_t *self);  /* timestamp of the last row */
 size_t chunk_columns(const chunk_t *self);
 const char *chunk_column_name(const chunk_t *self, size_t i); /* NULL when i is out of range */
 
+/* Bytes column i takes in the chunk (its block as stored); 0 when i is out
+ * of range. For statistics. */
+size_t chunk_column_size(const chunk_t *self, size_t i);
+
 /* Index of the column named name, or -1. Binary search. */
 int chunk_column_find(const chunk_t *self, const char *name);
 

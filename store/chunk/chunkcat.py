@@ -89,10 +89,11 @@ def numbers(r, n):
         count = group_of.count(g)
         for k in range(parts):
             head = r.u8()
-            scale, transform = head & 15, head >> 4
+            scale, transform = head & 15, head >> 4 & 3
+            divisor = r.uv() if head & 0x40 else 1
             values, prev, prev_delta = [], 0, 0
             for _ in range(count):
-                z = r.sv()
+                z = r.sv() * divisor
                 v = z if transform == 0 else prev + z if transform == 1 else prev + prev_delta + z
                 v = wrap64(v)
                 prev, prev_delta = v, wrap64(v - prev)

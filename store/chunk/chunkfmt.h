@@ -29,15 +29,18 @@ enum { CHUNKFMT_PRESENT_ALL = 0, CHUNKFMT_PRESENT_RUNS = 1, CHUNKFMT_PRESENT_BIT
 enum { CHUNKFMT_VALUES_NUMBERS = 0, CHUNKFMT_VALUES_TEXT = 1 };
 /* integer transforms of a number sub-column (high nibble of its header byte) */
 enum { CHUNKFMT_PLAIN = 0, CHUNKFMT_DELTA = 1, CHUNKFMT_DOD = 2 };
+/* flag of a sub-column header byte: a uv divisor (>= 2) follows */
+#define CHUNKFMT_DIVIDED 0x40
 
 /* Upper bounds of a block's raw length for a chunk of rows rows, checked
  * before anything is allocated. A metric column holds at most, per row, 3
  * bytes of run length, 1 of group index and 256 of text or 16 varints of
  * (an encoded cell of 255 bytes has at most 16 parts, each at most 10 bytes)
- * 160; plus the few header bytes. */
+ * 160; plus the header bytes: kinds, groups, 256 sub-column headers with
+ * their divisors. */
 static inline size_t chunkfmt_column_raw_bound(size_t rows)
 {
-    size_t b = 64 + 16 * 17 + rows * (3 + 1 + 256);
+    size_t b = 64 + 16 * 17 + 16 * 16 * 10 + rows * (3 + 1 + 256);
     return b < CHUNKFMT_BLOCK_RAW_MAX ? b : CHUNKFMT_BLOCK_RAW_MAX;
 }
 

@@ -95,8 +95,8 @@ static int s_scale(const s_parsed_t *p, size_t ncells, int g, int k)
 }
 
 /* The value the transform writes for v, given the previous value and delta
- * (all in wrapping uint64 arithmetic). */
-static uint64_t s_xform(int xform, uint64_t v, uint64_t *prev, uint64_t *prev_delta)
+ * (all in wrapping uint64 arithmetic), as an int64. */
+static int64_t s_xform(int xform, uint64_t v, uint64_t *prev, uint64_t *prev_delta)
 {
     uint64_t delta = v - *prev;
     uint64_t out = xform == CHUNKFMT_PLAIN ? v : xform == CHUNKFMT_DELTA ? delta : delta - *prev_delta;
@@ -104,7 +104,40 @@ static uint64_t s_xform(int xform, uint64_t v, uint64_t *prev, uint64_t *prev_de
     *prev_delta = delta;
     int64_t s;
     memcpy(&s, &out, sizeof s);
-    return varbuf_zigzag(s);
+    return s;
+}
+
+static uint64_t s_gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The greatest common divisor of what the transform writes (memory in
+ * bytes: pages; disk space: blocks), or 1 when it is below 2 or above
+ * INT64_MAX. */
+static uint64_t s_divisor(int xform, const uint64_t *vals, size_t n)
+{
+    uint64_t g = 0, prev = 0, prev_delta = 0;
+    for (size_t i = 0; i < n && g != 1; i++) {
+        int64_t t = s_xform(xform, vals[i], &prev, &prev_delta);
+        g = s_gcd(g, t < 0 ? 0 - (uint64_t)t : (uint64_t)t);
+    }
+    return g < 2 || g > INT64_MAX ? 1 : g;
+}
+
+/* Bytes of a sub-column written with transform xform and divisor g. */
+static size_t s_size(int xform, uint64_t g, const uint64_t *vals, size_t n)
+{
+    size_t size = g > 1 ? varbuf_uv_size(g) : 0;
+    uint64_t prev = 0, prev_delta = 0;
+    for (size_t i = 0; i < n; i++)
+        size += varbuf_uv_size(varbuf_zigzag(s_xform(xform, vals[i], &prev, &prev_delta) / (int64_t)g));
+    return size;
 }
 
 /* Rescales part k of group g into vals (the group's cells in order); false
@@ -123,28 +156,32 @@ static bool s_subcolumn(const s_parsed_t *p, size_t ncells, int g, int k, int sc
     return true;
 }
 
-static int s_best_xform(const uint64_t *vals, size_t n)
-{
-    size_t size[3] = {0, 0, 0};
-    for (int x = 0; x < 3; x++) {
-        uint64_t prev = 0, prev_delta = 0;
-        for (size_t i = 0; i < n; i++)
-            size[x] += varbuf_uv_size(s_xform(x, vals[i], &prev, &prev_delta));
-    }
-    int best = CHUNKFMT_PLAIN;
-    for (int x = 1; x < 3; x++)
-        if (size[x] < size[best])
-            best = x;
-    return best;
-}
-
+/* Writes a sub-column with the transform and divisor that make it shortest
+ * (ties: the simpler transform, no divisor). */
 static void s_put_subcolumn(const uint64_t *vals, size_t n, int scale, varbuf_t *out)
 {
-    int xform = s_best_xform(vals, n);
-    varbuf_put_u8(out, (uint8_t)(scale | xform << 4));
+    int best = CHUNKFMT_PLAIN;
+    uint64_t divisor = 1;
+    size_t best_size = SIZE_MAX;
+    for (int x = CHUNKFMT_PLAIN; x <= CHUNKFMT_DOD; x++) {
+        uint64_t d = s_divisor(x, vals, n);
+        for (uint64_t g = 1;; g = d) {
+            size_t size = s_size(x, g, vals, n);
+            if (size < best_size) {
+                best = x;
+                divisor = g;
+                best_size = size;
+            }
+            if (g == d)
+                break;
+        }
+    }
+    varbuf_put_u8(out, (uint8_t)(scale | best << 4 | (divisor > 1 ? CHUNKFMT_DIVIDED : 0)));
+    if (divisor > 1)
+        varbuf_put_uv(out, divisor);
     uint64_t prev = 0, prev_delta = 0;
     for (size_t i = 0; i < n; i++)
-        varbuf_put_uv(out, s_xform(xform, vals[i], &prev, &prev_delta));
+        varbuf_put_sv(out, s_xform(best, vals[i], &prev, &prev_delta) / (int64_t)divisor);
 }
 
 int numcol_encode(const uint8_t *cells, size_t ncells, varbuf_t *out)
@@ -189,6 +226,7 @@ typedef struct {
     varread_t at;
     uint8_t scale;
     uint8_t xform;
+    uint64_t divisor;
     uint64_t prev;
     uint64_t prev_delta;
 } s_cursor_t;
@@ -241,12 +279,14 @@ static int s_locate(varread_t *r, s_layout_t *l, const char **why)
     for (int g = 0; g < l->ngroups; g++)
         for (int k = 0; k < l->parts[g]; k++) {
             uint8_t hdr;
-            if (varread_u8(r, &hdr) < 0 || (hdr & 15) > DECNUM_SCALE_MAX || (hdr >> 4) > CHUNKFMT_DOD) {
+            uint64_t divisor = 1;
+            if (varread_u8(r, &hdr) < 0 || (hdr & 15) > DECNUM_SCALE_MAX || (hdr >> 4 & 3) > CHUNKFMT_DOD ||
+                (hdr & 0x80) || ((hdr & CHUNKFMT_DIVIDED) && (varread_uv(r, &divisor) < 0 || divisor < 2))) {
                 *why = "bad number sub-column header";
                 return -1;
             }
             s_cursor_t *cur = &l->cur[g][k];
-            *cur = (s_cursor_t){.at = *r, .scale = hdr & 15, .xform = hdr >> 4};
+            *cur = (s_cursor_t){.at = *r, .scale = hdr & 15, .xform = hdr >> 4 & 3, .divisor = divisor};
             for (size_t i = 0; i < l->cells[g]; i++) {
                 uint64_t skip;
                 if (varread_uv(r, &skip) < 0) {
@@ -263,7 +303,7 @@ static int64_t s_next(s_cursor_t *cur)
 {
     int64_t z = 0;
     (void)varread_sv(&cur->at, &z);
-    uint64_t u = (uint64_t)z, v;
+    uint64_t u = (uint64_t)z * cur->divisor, v;
     if (cur->xform == CHUNKFMT_PLAIN)
         v = u;
     else if (cur->xform == CHUNKFMT_DELTA)

@@ -8,13 +8,16 @@
  * sub-column of integers at one scale: the most decimals that part has in
  * the group, so "5" and "23.46" become 500 and 2346 at scale 2. Each
  * sub-column is written plain, as deltas or as deltas of deltas (zigzag
- * varints), whichever is shortest before compression:
+ * varints), divided by their greatest common divisor when it is 2 or more
+ * (memory counted in pages, disk space in blocks), whichever is shortest
+ * before compression:
  *
  *   u8 ngroups (1..16), then ngroups distinct u8 part counts (1..16);
  *   when ngroups > 1: one u8 group index per cell;
- *   per group, per part: u8 scale | transform << 4, then one zigzag varint
- *   per cell of the group (plain: v; delta: v - previous; dod: delta -
- *   previous delta; the first previous values are 0; wrapping int64
+ *   per group, per part: u8 scale | transform << 4 | 0x40 when divided,
+ *   then when divided a uv divisor d >= 2, then one zigzag varint per cell
+ *   of the group: t / d where t is, plain: v; delta: v - previous; dod:
+ *   delta - previous delta (the first previous values are 0; wrapping int64
  *   arithmetic, so any int64 sequence round-trips).
  *
  * Decoding rebuilds each cell's text with decnum_format: exactly the cell

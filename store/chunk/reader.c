@@ -243,6 +243,14 @@ const char *chunk_column_name(const chunk_t *self, size_t i)
     return i < self->ncols ? self->names[i] : NULL;
 }
 
+size_t chunk_column_size(const chunk_t *self, size_t i)
+{
+    if (i >= self->ncols)
+        return 0;
+    const s_block_t *b = &self->blocks[S_COL0 + i];
+    return b->zlen ? b->zlen : b->raw_len;
+}
+
 int chunk_column_find(const chunk_t *self, const char *name)
 {
     size_t lo = 0, hi = self->ncols;

@@ -53,6 +53,13 @@ Test(chunk, a_chunk_reads_back_its_rows_columns_and_absent_cells)
     cr_assert_eq(chunk_column_find(c, "load.load1"), 1);
     cr_assert_eq(chunk_column_find(c, "memory.used_bytes"), 2);
     cr_assert_eq(chunk_column_find(c, "disk.sda.read_bytes_per_sec"), -1);
+    size_t columns_bytes = 0;
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_gt(chunk_column_size(c, i), 0);
+        columns_bytes += chunk_column_size(c, i);
+    }
+    cr_assert_lt(columns_bytes, len, "the header, directory and timestamps take the rest");
+    cr_assert_eq(chunk_column_size(c, 3), 0);
 
     const int64_t *ts;
     const uint64_t *seq;
@@ -162,6 +169,20 @@ Test(chunk, a_row_without_cells_is_kept)
     cr_assert_eq(n, 0);
     cr_assert_eq(chunk_row(c, 1, names, values, &n, &err), 0);
     cr_assert_eq(n, 1);
+    chunk_destroy(&c);
+    free(out);
+
+    /* rows without any cell at all: a chunk without columns */
+    chunk_builder_reset(b);
+    cr_assert_eq(chunk_builder_add(b, 1000, 0, NULL, NULL, 0, &err), 0);
+    cr_assert_eq(chunk_builder_add(b, 1000, 1, NULL, NULL, 0, &err), 0);
+    cr_assert_eq(chunk_builder_finish(b, &out, &len, &err), 0, "%s", err.text);
+    c = chunk_open(out, len, &err);
+    cr_assert_not_null(c, "%s", err.text);
+    cr_assert_eq(chunk_columns(c), 0);
+    cr_assert_eq(chunk_rows(c), 2);
+    cr_assert_eq(chunk_row(c, 1, names, values, &n, &err), 0);
+    cr_assert_eq(n, 0);
     chunk_destroy(&c);
     free(out);
     chunk_builder_destroy(&b);

@@ -457,6 +457,39 @@ Test(column, counters_random_walks_and_constants_choose_their_transform)
     cr_assert_eq(s_column_round_trip(v, N), CHUNKFMT_VALUES_NUMBERS);
 }
 
+Test(column, memory_in_pages_is_divided_by_the_page_size)
+{
+    enum { N = 200 };
+    char store[N][32];
+    const char *v[N];
+    long long x = 12884901888LL;
+    for (int i = 0; i < N; i++) {
+        x += 4096LL * ((i * 7919 % 2001) - 1000);
+        snprintf(store[i], sizeof store[i], "%lld", i == N - 1 ? -x : x);
+        v[i] = store[i];
+    }
+    cr_assert_eq(s_column_round_trip(v, N), CHUNKFMT_VALUES_NUMBERS);
+    /* the sub-column header: presence (1), kind (1), ngroups (1), parts (1), then it */
+    uint32_t rows[N];
+    varbuf_t cells = {0}, block = {0};
+    for (int i = 0; i < N; i++) {
+        rows[i] = (uint32_t)i;
+        varbuf_put_u8(&cells, (uint8_t)strlen(v[i]));
+        varbuf_put_bytes(&cells, v[i], strlen(v[i]));
+    }
+    cr_assert_eq(column_encode(rows, cells.data, N, N, &block), 0);
+    cr_assert(block.data[4] & CHUNKFMT_DIVIDED, "header 0x%02x", block.data[4]);
+    cr_assert_eq(block.data[5], 0x80, "divisor 4096 as a varint: 80 20");
+    cr_assert_eq(block.data[6], 0x20);
+    varbuf_free(&cells);
+    varbuf_free(&block);
+    const char *extremes[] = {"-9223372036854775808", "0", "9223372036854775807", "-9223372036854775808",
+                              "4096"};
+    cr_assert_eq(s_column_round_trip(extremes, 5), CHUNKFMT_VALUES_NUMBERS);
+    const char *min_and_zero[] = {"-9223372036854775808", "0", "-9223372036854775808"};
+    cr_assert_eq(s_column_round_trip(min_and_zero, 3), CHUNKFMT_VALUES_NUMBERS);
+}
+
 Test(column, decoder_refuses_bad_number_headers_and_trailing_bytes)
 {
     column_values_t v;
@@ -484,5 +517,11 @@ Test(column, decoder_refuses_bad_number_headers_and_trailing_bytes)
     uint8_t good[] = {0, 0, 1, 1, 0, 2, 4, 6};
     cr_assert_eq(column_decode(good, sizeof good, 3, &v, &why), 0);
     cr_assert_str_eq((const char *)v.arena.data + v.off[2], "3");
+    column_values_free(&v);
+    uint8_t divided[] = {0, 0, 1, 1, 0x52, 3, 2, 4, 6}; /* scale 2, delta, divisor 3 */
+    cr_assert_eq(column_decode(divided, sizeof divided, 3, &v, &why), 0, "%s", why);
+    cr_assert_str_eq((const char *)v.arena.data + v.off[0], "0.03");
+    cr_assert_str_eq((const char *)v.arena.data + v.off[1], "0.09");
+    cr_assert_str_eq((const char *)v.arena.data + v.off[2], "0.18");
     column_values_free(&v);
 }

@@ -66,7 +66,7 @@ static void s_lean(char *buf, size_t size, int64_t v, int dec)
     }
 }
 
-enum { K_WALK, K_CONST, K_COUNTER, K_HUGE, K_NINE, K_ROLLUP, K_TEXT, K_MIXED, K_BEYOND, K_KINDS };
+enum { K_WALK, K_CONST, K_COUNTER, K_HUGE, K_NINE, K_ROLLUP, K_TEXT, K_MIXED, K_PAGES, K_BEYOND, K_KINDS };
 
 /* The value of column kind at step i (state carries the series). */
 static char *s_value(uint64_t *st, int kind, int64_t *state, size_t i)
@@ -120,6 +120,10 @@ static char *s_value(uint64_t *st, int kind, int64_t *state, size_t i)
             s_lean(buf, sizeof buf, (int64_t)s_below(st, 100000) - 50000, (int)s_below(st, 4));
         break;
     }
+    case K_PAGES: /* bytes counted in pages: a common divisor, sometimes broken */
+        *state += 4096 * ((int64_t)s_below(st, 2001) - 1000);
+        s_lean(buf, sizeof buf, s_below(st, 200) ? *state : *state + 1, s_below(st, 50) ? 0 : 3);
+        break;
     default: /* K_BEYOND: %.0f of values past int64 */
         snprintf(buf, sizeof buf, "%.0f", 1e19 * (double)(1 + i % 1000));
         break;

@@ -4,7 +4,8 @@
  *   chunktool encode [--level N] < rows.jsonl > x.chunk
  *   chunktool merge BASE.chunk [--level N] < rows.jsonl > x.chunk
  *   chunktool csv x.chunk          rows as CSV: ts_ms,seq,<metrics...>
- *   chunktool info x.chunk         rows, span, and the stored size per column
+ *   chunktool info x.chunk         rows, span, bytes per value; per column its
+ *                                  stored bytes, values and bytes per value
  *
  * A JSONL row is {"ts": <ms>, "seq": <n, default 0>, "values": {"name": "value", ...}}
  * (values are strings, kept byte for byte). CSV cells are empty where a row
@@ -169,7 +170,7 @@ static int s_csv(chunk_t *c)
 
 static int s_info(chunk_t *c, size_t len)
 {
-    size_t cells = 0;
+    size_t cells = 0, column_bytes = 0;
     chunk_err_t err;
     for (size_t i = 0; i < chunk_columns(c); i++) {
         if (chunk_column_decode(c, i, &err) < 0) {
@@ -178,11 +179,19 @@ static int s_info(chunk_t *c, size_t len)
         }
         for (size_t r = 0; r < chunk_rows(c); r++)
             cells += chunk_value(c, i, r, NULL) != NULL;
+        column_bytes += chunk_column_size(c, i);
     }
-    printf(
-        "bytes %zu\nrows %zu\ncolumns %zu\nvalues %zu\nfirst_ms %lld\nlast_ms %lld\nbytes_per_value %.3f\n",
-        len, chunk_rows(c), chunk_columns(c), cells, (long long)chunk_first_ms(c),
-        (long long)chunk_last_ms(c), cells ? (double)len / (double)cells : 0.0);
+    printf("bytes %zu\nrows %zu\ncolumns %zu\nvalues %zu\nfirst_ms %lld\nlast_ms %lld\nbytes_per_value %.3f\n"
+           "overhead_bytes %zu\n",
+           len, chunk_rows(c), chunk_columns(c), cells, (long long)chunk_first_ms(c),
+           (long long)chunk_last_ms(c), cells ? (double)len / (double)cells : 0.0, len - column_bytes);
+    for (size_t i = 0; i < chunk_columns(c); i++) {
+        size_t n = 0;
+        for (size_t r = 0; r < chunk_rows(c); r++)
+            n += chunk_value(c, i, r, NULL) != NULL;
+        printf("column %s bytes %zu values %zu bytes_per_value %.3f\n", chunk_column_name(c, i),
+               chunk_column_size(c, i), n, (double)chunk_column_size(c, i) / (double)n);
+    }
     return 0;
 }
 
