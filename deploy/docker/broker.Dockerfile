@@ -16,7 +16,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev \
-      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev libsqlite3-dev \
+      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev libsqlite3-dev libzstd-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -13,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev \
-      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev libsqlite3-dev \
+      libjansson-dev libhiredis-dev libcyaml-dev libsodium-dev libsqlite3-dev libzstd-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,7 +25,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libjansson4 libhiredis0.14 \
+      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libjansson4 libhiredis0.14 libzstd1 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 nodelink \
  && useradd --system --uid 10001 --gid nodelink --home-dir /var/lib/nodelink --shell /usr/sbin/nologin nodelink \
