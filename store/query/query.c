@@ -1,6 +1,8 @@
 /*
- * query.c - query context, connection handling, system info, agent index
- * and raw sample replay. The bucketed history lives in query_history.c.
+ * query.c - query context, connection handling, system info and the agent
+ * index. The bucketed history lives in query_history.c, raw sample replay
+ * and the row iterator in query_rows.c, the reader both use (chunks and
+ * stream as one history) in tierscan.c.
  */
 #include "query.h"
 
@@ -40,7 +42,7 @@ query_status_t query_fail(query_error_t *err, query_status_t status, const char 
     return status;
 }
 
-static void s_ok(query_error_t *err)
+void query_ok(query_error_t *err)
 {
     if (err) {
         err->status = QUERY_OK;
@@ -62,7 +64,7 @@ query_ctx_t *query_ctx_new(const char *redis_url, int64_t timeout_ms, query_erro
         return NULL;
     }
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : 2000;
-    s_ok(err);
+    query_ok(err);
     return self;
 }
 
@@ -90,33 +92,108 @@ static void s_drop(query_ctx_t *self)
     }
 }
 
-query_status_t query_command(query_ctx_t *self, int argc, const char **argv, redisReply **reply,
-                             query_error_t *err)
+/* Connects when not connected. */
+static query_status_t s_connect(query_ctx_t *self, query_error_t *err)
 {
-    *reply = NULL;
     char why[QUERY_MESSAGE_MAX];
     if (!self->redis) {
         self->redis = redisconn_open(&self->url, self->timeout_ms, why, sizeof why);
         if (!self->redis)
             return query_fail(err, QUERY_UNAVAILABLE, "%s", why);
     }
+    return QUERY_OK;
+}
+
+/* A lost connection: fills err and drops it. */
+static query_status_t s_lost(query_ctx_t *self, query_error_t *err)
+{
+    char where[300];
+    redisconn_describe(&self->url, where, sizeof where);
+    query_fail(err, QUERY_UNAVAILABLE, "redis %s: %s", where,
+               self->redis->errstr[0] ? self->redis->errstr : "connection lost");
+    s_drop(self);
+    return QUERY_UNAVAILABLE;
+}
+
+/* An error reply of command name: transient ones are QUERY_UNAVAILABLE. */
+static query_status_t s_error_reply(const redisReply *r, const char *name, query_error_t *err)
+{
+    query_status_t st = redisconn_error_transient(r->str) ? QUERY_UNAVAILABLE : QUERY_ERROR;
+    return query_fail(err, st, "redis %s: %.200s", name, r->str);
+}
+
+query_status_t query_command(query_ctx_t *self, int argc, const char **argv, redisReply **reply,
+                             query_error_t *err)
+{
+    *reply = NULL;
+    query_status_t st = s_connect(self, err);
+    if (st)
+        return st;
     redisReply *r = redisCommandArgv(self->redis, argc, argv, NULL);
-    if (!r) {
-        char where[300];
-        redisconn_describe(&self->url, where, sizeof where);
-        query_fail(err, QUERY_UNAVAILABLE, "redis %s: %s", where,
-                   self->redis->errstr[0] ? self->redis->errstr : "connection lost");
-        s_drop(self);
-        return QUERY_UNAVAILABLE;
-    }
+    if (!r)
+        return s_lost(self, err);
     if (r->type == REDIS_REPLY_ERROR) {
-        query_status_t st = redisconn_error_transient(r->str) ? QUERY_UNAVAILABLE : QUERY_ERROR;
-        query_fail(err, st, "redis %s: %.200s", argv[0], r->str);
+        st = s_error_reply(r, argv[0], err);
         freeReplyObject(r);
         return st;
     }
     *reply = r;
     return QUERY_OK;
+}
+
+query_status_t query_transaction(query_ctx_t *self, size_t n, const int *argc, const char *const *const *argv,
+                                 redisReply **reply, query_error_t *err)
+{
+    *reply = NULL;
+    query_status_t st = s_connect(self, err);
+    if (st)
+        return st;
+    bool sent = redisAppendCommand(self->redis, "MULTI") == REDIS_OK;
+    for (size_t i = 0; sent && i < n; i++)
+        sent = redisAppendCommandArgv(self->redis, argc[i], (const char **)argv[i], NULL) == REDIS_OK;
+    if (!sent || redisAppendCommand(self->redis, "EXEC") != REDIS_OK)
+        return s_lost(self, err);
+    /* every reply is read, whatever they say, so that the connection stays
+     * in step; the first error found is the one reported */
+    st = QUERY_OK;
+    redisReply *exec = NULL;
+    for (size_t i = 0; i < n + 2; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(self->redis, (void **)&r) != REDIS_OK || !r) {
+            freeReplyObject(exec);
+            return s_lost(self, err);
+        }
+        const char *name = i == 0 ? "MULTI" : i <= n ? argv[i - 1][0] : "EXEC";
+        if (r->type == REDIS_REPLY_ERROR && st == QUERY_OK)
+            st = s_error_reply(r, name, err);
+        if (i == n + 1)
+            exec = r;
+        else
+            freeReplyObject(r);
+    }
+    if (st == QUERY_OK && (exec->type != REDIS_REPLY_ARRAY || exec->elements != n))
+        st = query_fail(err, QUERY_ERROR, "redis EXEC: unexpected reply");
+    for (size_t i = 0; st == QUERY_OK && i < n; i++)
+        if (exec->element[i]->type == REDIS_REPLY_ERROR)
+            st = s_error_reply(exec->element[i], argv[i][0], err);
+    if (st) {
+        freeReplyObject(exec);
+        return st;
+    }
+    *reply = exec;
+    return QUERY_OK;
+}
+
+query_status_t query_agent_known(query_ctx_t *self, const char *agent_id, query_error_t *err)
+{
+    const char *argv[] = {"ZSCORE", KEYS_AGENTS, agent_id};
+    redisReply *r;
+    query_status_t st = query_command(self, 3, argv, &r, err);
+    if (st)
+        return st;
+    bool known = r->type == REDIS_REPLY_STRING;
+    freeReplyObject(r);
+    return known ? QUERY_OK : query_fail(err, QUERY_NOT_FOUND, "unknown agent '%s'", agent_id);
 }
 
 query_status_t query_check_agent(const char *agent_id, query_error_t *err)
@@ -152,7 +229,7 @@ query_status_t query_system_info(query_ctx_t *self, const char *agent_id, char *
     freeReplyObject(r);
     if (!*json_out)
         return query_fail(err, QUERY_ERROR, "out of memory");
-    s_ok(err);
+    query_ok(err);
     return QUERY_OK;
 }
 
@@ -197,7 +274,7 @@ query_status_t query_agents(query_ctx_t *self, query_agents_t **out, query_error
     freeReplyObject(r);
     qsort(list->agents, list->n_agents, sizeof *list->agents, s_agent_cmp);
     *out = list;
-    s_ok(err);
+    query_ok(err);
     return QUERY_OK;
 }
 
@@ -206,101 +283,6 @@ void query_agents_free(query_agents_t **self)
     if (!self || !*self)
         return;
     free((*self)->agents);
-    free(*self);
-    *self = NULL;
-}
-
-/* ------------------------------------------------------------------ raw samples */
-
-/* Converts one XRANGE entry [id, [f, v, f, v...]] into s. 0, or -1 when the
- * entry is malformed or memory ran out (s is then cleared by the caller). */
-static int s_sample_from(const redisReply *e, query_sample_t *s)
-{
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING)
-        return -1;
-    const redisReply *fv = e->element[1];
-    if (keys_parse_id(e->element[0]->str, e->element[0]->len, &s->timestamp_ms, &s->id_seq) ||
-        fv->type != REDIS_REPLY_ARRAY || fv->elements % 2)
-        return -1;
-    if (fv->elements && !(s->values = calloc(fv->elements / 2, sizeof *s->values)))
-        return -1;
-    for (size_t i = 0; i + 1 < fv->elements; i += 2) {
-        const redisReply *f = fv->element[i], *v = fv->element[i + 1];
-        double d;
-        if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
-            numfmt_parse(v->str, v->len, &d))
-            continue;
-        query_pair_t *p = &s->values[s->n_values];
-        if (!(p->name = strndup(f->str, f->len)))
-            return -1;
-        p->value = d;
-        s->n_values++;
-    }
-    return 0;
-}
-
-static void s_sample_clear(query_sample_t *s)
-{
-    for (size_t i = 0; i < s->n_values; i++)
-        free(s->values[i].name);
-    free(s->values);
-    memset(s, 0, sizeof *s);
-}
-
-query_status_t query_samples_after(query_ctx_t *self, const char *agent_id, int64_t after_ms,
-                                   size_t max_count, query_samples_t **out, query_error_t *err)
-{
-    *out = NULL;
-    if (query_check_agent(agent_id, err))
-        return QUERY_BAD_REQUEST;
-    if (max_count < 1 || max_count > QUERY_MAX_SAMPLES)
-        return query_fail(err, QUERY_BAD_REQUEST, "count must be 1..%u", QUERY_MAX_SAMPLES);
-    if (after_ms < -1 || after_ms >= INT64_MAX - 1)
-        return query_fail(err, QUERY_BAD_REQUEST, "invalid timestamp %" PRId64, after_ms);
-    char key[KEYS_MAX], from[32], count[24];
-    keys_build(key, sizeof key, agent_id, KEYS_RAW);
-    snprintf(from, sizeof from, "%" PRId64 "-0", after_ms + 1);
-    snprintf(count, sizeof count, "%zu", max_count + 1);
-    const char *argv[] = {"XRANGE", key, from, "+", "COUNT", count};
-    redisReply *r;
-    query_status_t st = query_command(self, 6, argv, &r, err);
-    if (st)
-        return st;
-    query_samples_t *res = calloc(1, sizeof *res);
-    if (!res || r->type != REDIS_REPLY_ARRAY) {
-        st = query_fail(err, QUERY_ERROR, res ? "%s: unexpected reply" : "out of memory", key);
-        goto done;
-    }
-    size_t n = r->elements > max_count ? max_count : r->elements;
-    res->more = r->elements > max_count;
-    if (n && !(res->samples = calloc(n, sizeof *res->samples))) {
-        st = query_fail(err, QUERY_ERROR, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        query_sample_t *s = &res->samples[res->n_samples];
-        if (s_sample_from(r->element[i], s)) {
-            s_sample_clear(s);
-            continue;
-        }
-        res->n_samples++;
-    }
-    *out = res;
-    res = NULL;
-    s_ok(err);
-done:
-    query_samples_free(&res);
-    freeReplyObject(r);
-    return st;
-}
-
-void query_samples_free(query_samples_t **self)
-{
-    if (!self || !*self)
-        return;
-    for (size_t i = 0; i < (*self)->n_samples; i++)
-        s_sample_clear(&(*self)->samples[i]);
-    free((*self)->samples);
     free(*self);
     *self = NULL;
 }

@@ -12,6 +12,10 @@
  * the query continues in the next finer tier (1h -> 1m -> raw). Entries
  * arrive oldest first, so rows are appended in order and reading stops as
  * soon as max_points rows exist and one more bucket has data (truncated).
+ *
+ * Each tier is read through tierscan (tierscan.h): its compacted chunks and
+ * its stream entries as one history, decoding of a chunk only the row keys
+ * and the requested metrics' columns.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,24 +28,15 @@
 #include "query.h"
 #include "query_internal.h"
 #include "rollup.h"
-
-#define PAGE 1000
-#define PAGE_TEXT "1000"
-
-typedef struct {
-    const char *name;
-    size_t len;
-    size_t col;
-} s_column_t;
+#include "tierscan.h"
 
 typedef struct {
     query_ctx_t *ctx;
     const query_history_req_t *req;
     query_history_t *res;
-    s_column_t *columns; /* sorted by name for bsearch */
-    size_t cap;          /* rows allocated */
-    rollup_agg_t *aggs;  /* cap * n_metrics */
-    bool full;           /* stop reading: max_points reached and more data seen */
+    size_t cap;         /* rows allocated */
+    rollup_agg_t *aggs; /* cap * n_metrics */
+    bool full;          /* stop reading: max_points reached and more data seen */
 } s_run_t;
 
 static query_status_t s_validate(const query_history_req_t *q, query_error_t *err)
@@ -80,22 +75,6 @@ static query_status_t s_validate(const query_history_req_t *q, query_error_t *er
     return QUERY_OK;
 }
 
-static int s_column_cmp(const void *a, const void *b)
-{
-    const s_column_t *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, n);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/* Column of a field name, or -1 when not requested. */
-static long s_column(const s_run_t *run, const char *name, size_t len)
-{
-    s_column_t key = {name, len, 0};
-    const s_column_t *c = bsearch(&key, run->columns, run->res->n_metrics, sizeof key, s_column_cmp);
-    return c ? (long)c->col : -1;
-}
-
 /* The aggregates of the row of bucket (seconds), appending one if needed;
  * NULL when max_points rows exist already (sets full) or memory ran out. */
 static rollup_agg_t *s_row(s_run_t *run, int64_t bucket)
@@ -128,40 +107,6 @@ static rollup_agg_t *s_row(s_run_t *run, int64_t bucket)
     return &run->aggs[i * nm];
 }
 
-/* Adds one stream entry [id, [f, v, ...]]; rollup says whether values are
- * "avg min max count". -1 on memory failure. */
-static int s_add_entry(s_run_t *run, const redisReply *e, bool rollup, int64_t *last_ms, uint64_t *last_seq)
-{
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
-        keys_parse_id(e->element[0]->str, e->element[0]->len, last_ms, last_seq))
-        return 0; /* not ours: skip */
-    const redisReply *fv = e->element[1];
-    if (fv->type != REDIS_REPLY_ARRAY)
-        return 0;
-    int64_t bucket = rollup_bucket_start(*last_ms / 1000, run->req->interval);
-    rollup_agg_t *row = NULL;
-    for (size_t i = 0; i + 1 < fv->elements; i += 2) {
-        const redisReply *f = fv->element[i], *v = fv->element[i + 1];
-        if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-            continue;
-        long col = s_column(run, f->str, f->len);
-        if (col < 0)
-            continue;
-        rollup_agg_t agg = {0};
-        double d;
-        if (rollup ? rollup_agg_parse(v->str, v->len, &agg) : numfmt_parse(v->str, v->len, &d))
-            continue;
-        if (!row && !(row = s_row(run, bucket)))
-            return run->full ? 0 : -1;
-        if (rollup)
-            rollup_agg_merge(&row[col], &agg);
-        else
-            rollup_agg_add(&row[col], d);
-    }
-    return 0;
-}
-
-/* Reads tier entries with ids in [lo_ms, hi_ms] page by page. */
 /* The stream key of a tier (keys.h lists the stream tiers in query_tier_t's
  * order). */
 static keys_kind_t s_tier_key(query_tier_t tier)
@@ -170,58 +115,64 @@ static keys_kind_t s_tier_key(query_tier_t tier)
     return kinds[tier];
 }
 
+typedef struct {
+    s_run_t *run;
+    bool rollup; /* values are "avg min max count" */
+} s_tier_read_t;
+
+/* tierscan_fn: adds one row's requested cells to its bucket. */
+static query_status_t s_add_row(void *arg, const tierscan_row_t *row, bool *stop, query_error_t *err)
+{
+    s_tier_read_t *tr = arg;
+    s_run_t *run = tr->run;
+    int64_t bucket = rollup_bucket_start(row->ts_ms / 1000, run->req->interval);
+    rollup_agg_t *aggs = NULL;
+    for (size_t k = 0; k < row->n; k++) {
+        rollup_agg_t agg = {0};
+        double d;
+        if (tr->rollup ? rollup_agg_parse(row->values[k], row->lens[k], &agg)
+                       : numfmt_parse(row->values[k], row->lens[k], &d))
+            continue; /* not ours: skip */
+        if (!aggs && !(aggs = s_row(run, bucket))) {
+            *stop = run->full;
+            return run->full ? QUERY_OK : query_fail(err, QUERY_ERROR, "out of memory");
+        }
+        if (tr->rollup)
+            rollup_agg_merge(&aggs[row->cols[k]], &agg);
+        else
+            rollup_agg_add(&aggs[row->cols[k]], d);
+    }
+    return QUERY_OK;
+}
+
+/* Reads the tier's rows with timestamps in [lo_ms, hi_ms], chunks and
+ * stream alike. */
 static query_status_t s_read_tier(s_run_t *run, query_tier_t tier, int64_t lo_ms, int64_t hi_ms,
                                   query_error_t *err)
 {
-    char key[KEYS_MAX], from[48], to[32];
-    keys_build(key, sizeof key, run->req->agent_id, s_tier_key(tier));
-    snprintf(from, sizeof from, "%" PRId64, lo_ms);
-    snprintf(to, sizeof to, "%" PRId64, hi_ms);
-    for (;;) {
-        const char *argv[] = {"XRANGE", key, from, to, "COUNT", PAGE_TEXT};
-        redisReply *r;
-        query_status_t st = query_command(run->ctx, 6, argv, &r, err);
-        if (st)
-            return st;
-        if (r->type != REDIS_REPLY_ARRAY) {
-            freeReplyObject(r);
-            return query_fail(err, QUERY_ERROR, "%s: unexpected reply", key);
-        }
-        int64_t ms = 0;
-        uint64_t seq = 0;
-        for (size_t i = 0; i < r->elements && !run->full; i++)
-            if (s_add_entry(run, r->element[i], tier != QUERY_TIER_RAW, &ms, &seq)) {
-                freeReplyObject(r);
-                return query_fail(err, QUERY_ERROR, "out of memory");
-            }
-        size_t n = r->elements;
-        freeReplyObject(r);
-        if (n < PAGE || run->full)
-            return QUERY_OK;
-        snprintf(from, sizeof from, "(%" PRId64 "-%" PRIu64, ms, seq);
-    }
+    s_tier_read_t tr = {run, tier != QUERY_TIER_RAW};
+    tierscan_req_t scan = {
+        .agent_id = run->req->agent_id,
+        .stream = s_tier_key(tier),
+        .from_ms = lo_ms,
+        .to_ms = hi_ms,
+        .wanted = (const char *const *)run->res->metrics,
+        .n_wanted = run->res->n_metrics,
+        .fn = s_add_row,
+        .arg = &tr,
+    };
+    return tierscan_run(run->ctx, &scan, err);
 }
 
 /* Exclusive end (ms) of what a rollup tier holds: its last bucket's end,
  * or 0 when the tier is empty. */
 static query_status_t s_tier_end(s_run_t *run, query_tier_t tier, int64_t *end_ms, query_error_t *err)
 {
-    char key[KEYS_MAX];
-    keys_build(key, sizeof key, run->req->agent_id, s_tier_key(tier));
-    const char *argv[] = {"XREVRANGE", key, "+", "-", "COUNT", "1"};
-    redisReply *r;
-    query_status_t st = query_command(run->ctx, 6, argv, &r, err);
-    if (st)
-        return st;
-    int64_t ms = 0;
-    uint64_t seq;
-    *end_ms = 0;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
-        r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
-        keys_parse_id(r->element[0]->element[0]->str, r->element[0]->element[0]->len, &ms, &seq) == 0)
-        *end_ms = ms + query_tier_seconds(tier) * 1000;
-    freeReplyObject(r);
-    return QUERY_OK;
+    int64_t last;
+    bool found;
+    query_status_t st = tierscan_last(run->ctx, run->req->agent_id, s_tier_key(tier), &last, &found, err);
+    *end_ms = st == QUERY_OK && found ? last + query_tier_seconds(tier) * 1000 : 0;
+    return st;
 }
 
 /* The coarsest tier whose width divides the interval. */
@@ -233,39 +184,19 @@ static query_tier_t s_pick_tier(int64_t interval)
     return QUERY_TIER_RAW;
 }
 
-static query_status_t s_agent_known(query_ctx_t *ctx, const char *agent_id, query_error_t *err)
-{
-    const char *argv[] = {"ZSCORE", KEYS_AGENTS, agent_id};
-    redisReply *r;
-    query_status_t st = query_command(ctx, 3, argv, &r, err);
-    if (st)
-        return st;
-    bool known = r->type == REDIS_REPLY_STRING;
-    freeReplyObject(r);
-    return known ? QUERY_OK : query_fail(err, QUERY_NOT_FOUND, "unknown agent '%s'", agent_id);
-}
-
-static query_history_t *s_result_new(const query_history_req_t *q, s_column_t **columns)
+static query_history_t *s_result_new(const query_history_req_t *q)
 {
     query_history_t *res = calloc(1, sizeof *res);
-    *columns = calloc(q->n_metrics, sizeof **columns);
-    if (!res || !*columns || !(res->metrics = calloc(q->n_metrics, sizeof *res->metrics))) {
-        free(*columns);
-        *columns = NULL;
+    if (!res || !(res->metrics = calloc(q->n_metrics, sizeof *res->metrics))) {
         query_history_free(&res);
         return NULL;
     }
     res->n_metrics = q->n_metrics;
-    for (size_t i = 0; i < q->n_metrics; i++) {
+    for (size_t i = 0; i < q->n_metrics; i++)
         if (!(res->metrics[i] = strdup(q->metrics[i]))) {
-            free(*columns);
-            *columns = NULL;
             query_history_free(&res);
             return NULL;
         }
-        (*columns)[i] = (s_column_t){res->metrics[i], strlen(res->metrics[i]), i};
-    }
-    qsort(*columns, q->n_metrics, sizeof **columns, s_column_cmp);
     res->interval = q->interval;
     res->start = q->start;
     res->end = q->end;
@@ -320,13 +251,13 @@ query_status_t query_history(query_ctx_t *self, const query_history_req_t *req, 
     query_status_t st = s_validate(req, err);
     if (st)
         return st;
-    if ((st = s_agent_known(self, req->agent_id, err)))
+    if ((st = query_agent_known(self, req->agent_id, err)))
         return st;
     query_history_req_t q = *req;
     if (q.max_points == 0)
         q.max_points = 10000;
     s_run_t run = {.ctx = self, .req = &q};
-    if (!(run.res = s_result_new(&q, &run.columns)))
+    if (!(run.res = s_result_new(&q)))
         return query_fail(err, QUERY_ERROR, "out of memory");
     run.res->tier = s_pick_tier(q.interval);
     /* whole buckets: from the start of start's bucket to the end of end's */
@@ -335,7 +266,6 @@ query_status_t query_history(query_ctx_t *self, const query_history_req_t *req, 
     st = s_read(&run, run.res->tier, lo * 1000, hi * 1000 - 1, err);
     if (st == QUERY_OK && s_finish(&run))
         st = query_fail(err, QUERY_ERROR, "out of memory");
-    free(run.columns);
     free(run.aggs);
     if (st) {
         query_history_free(&run.res);

@@ -1,11 +1,13 @@
 """The store's query library (through its command-line front end,
-store_query_tool) on data written by the real nodelink-store."""
+store_query_tool) on data written by the real nodelink-store, hot and, with
+compaction on, partly compacted into chunks by the store itself (the
+library's own tests of chunk layouts and races are test_query_chunks)."""
 import json
 import os
 import subprocess
 import unittest
 
-from harness import BUILD
+from harness import BUILD, wait_for
 import test_store_ingest as rigmod
 
 BASE_MS = rigmod.BASE_MS
@@ -146,6 +148,43 @@ class StoreQueryTest(unittest.TestCase):
         self.assertEqual(query(self.rig.redis.url, "system", "zz")["status"], "not_found")
         r = query(self.rig.redis.url, "agents")
         self.assertEqual(r["agents"], [{"id": "a1", "last_seen_ms": BASE_MS + (self.n - 1) * 5000}])
+
+
+class StoreQueryCompactedTest(unittest.TestCase):
+    """The same samples stored twice, by a store that compacts and by one
+    that does not: every answer is the same."""
+
+    N = 1500  # 5 s apart: just over two hours, so two raw spans are compacted
+
+    def fill(self, rig):
+        for s in range(self.N):
+            rig.send(rig.sample("a1", s + 1, BASE_MS + s * 5000, cpu=float(s % 100), used=1000 * s))
+        rig.send(rig.system("a1", self.N + 1, BASE_MS))
+
+    def questions(self):
+        end = BASE + self.N * 5
+        return ([("history", "a1", BASE, end, i, 0, "cpu.usage_percent,memory.used_bytes")
+                 for i in (5, 45, 60, 300, 3600)] +
+                [("history", "a1", BASE + 1000, end - 1000, 10, 100, "cpu.usage_percent"),
+                 ("samples", "a1", BASE_MS - 1, 10000), ("samples", "a1", BASE_MS + 3_599_000, 5),
+                 ("rows", "a1", "raw", 0, "max"), ("rows", "a1", "1m", 0, "max")])
+
+    def test_answers_do_not_change_when_the_store_compacts(self):
+        with rigmod.StoreRig() as rig:
+            self.fill(rig)
+            rig.wait_xlen("a1", self.N, timeout=30)
+            want = [query(rig.redis.url, *q) for q in self.questions()]
+        for w in want:
+            self.assertEqual(w["status"], "ok", w)
+        self.assertEqual(len(want[-2]["rows"]), self.N)
+        with rigmod.StoreRig("--store.compaction=true", "--store.hot_window=0s") as rig:
+            self.fill(rig)
+            chunks = rig.key("a1", "metrics:chunks")
+            wait_for(lambda: rig.redis.cli("HLEN", chunks) == "(integer) 2", timeout=30,
+                     what="the store to compact two raw spans")
+            self.assertLess(int(rig.redis.cli("XLEN", rig.key("a1")).split()[-1]), self.N)
+            for q, w in zip(self.questions(), want):
+                self.assertEqual(query(rig.redis.url, *q), w, q)
 
 
 if __name__ == "__main__":

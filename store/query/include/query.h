@@ -148,7 +148,9 @@ typedef struct {
     uint64_t id_seq;      /* stream entry id's sequence part (0 unless two
                            * samples shared a millisecond) */
     size_t n_values;
-    query_pair_t *values; /* in stored order (metric namespace order) */
+    query_pair_t *values; /* in stored order: a hot sample's as written
+                           * (metric namespace order), a compacted one's
+                           * by name */
 } query_sample_t;
 
 typedef struct {
@@ -161,12 +163,44 @@ typedef struct {
 
 /* Raw samples of agent_id whose timestamp is strictly greater than after_ms
  * (for SSE Last-Event-ID replay: pass the last event's timestamp), oldest
- * first, at most max_count (1 .. QUERY_MAX_SAMPLES). An unknown agent yields
- * QUERY_OK with zero samples (the gateway decides what unknown means). */
+ * first, at most max_count (1 .. QUERY_MAX_SAMPLES), hot and compacted
+ * alike. An unknown agent yields QUERY_OK with zero samples (the gateway
+ * decides what unknown means). A compacted span that cannot be decoded is
+ * QUERY_ERROR (the message names the agent, tier and span). */
 query_status_t query_samples_after(query_ctx_t *self, const char *agent_id, int64_t after_ms,
                                    size_t max_count, query_samples_t **out, query_error_t *err);
 
 void query_samples_free(query_samples_t **self);
+
+/* ------------------------------------------------------------------ stored rows */
+
+/*
+ * Called for each stored row: its id (the stream entry id <ts_ms>-<seq>)
+ * and its n cells, names[i] holding values[i], the exact stored strings
+ * (raw tier: lean decimals such as "23.46", "34359738368"; rollup tiers:
+ * "avg min max count" or "value count"), sorted by name (bytewise), so the
+ * same row gives the same call whether it was hot or compacted. Everything
+ * is borrowed for the call. Return 0 to go on, anything else to stop.
+ */
+typedef int (*query_row_fn)(void *arg, int64_t ts_ms, uint64_t seq, const char *const *names,
+                            const char *const *values, size_t n);
+
+/* Visits every row of agent_id's tier (QUERY_TIER_RAW: every sample; 1M,
+ * 1H: the rollup entries) stored with from_ms <= ts_ms <= to_ms (Unix ms,
+ * inclusive; to_ms INT64_MAX: no end), oldest first, each exactly once,
+ * whether it is a hot stream entry or compacted into a chunk, and while
+ * the store compacts (for export: nodelinkctl export). Only that tier is
+ * read (no completion from finer tiers). Rows are passed on as they are
+ * read, a few thousand at a time, so memory stays bounded and a failure
+ * can come after some rows were visited.
+ * QUERY_OK (also when fn stopped the walk: the caller knows why);
+ * QUERY_NOT_FOUND when the agent is not in the agent index;
+ * QUERY_BAD_REQUEST for an invalid agent id or tier, from_ms < 0 or
+ * from_ms > to_ms; QUERY_UNAVAILABLE when Redis cannot be reached;
+ * QUERY_ERROR for a compacted span that cannot be decoded (the message
+ * names the agent, tier and span) or an unexpected reply. */
+query_status_t query_rows(query_ctx_t *self, const char *agent_id, query_tier_t tier, int64_t from_ms,
+                          int64_t to_ms, query_row_fn fn, void *arg, query_error_t *err);
 
 /* ------------------------------------------------------------------ system info */
 

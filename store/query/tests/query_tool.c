@@ -4,8 +4,13 @@
  *
  *   store_query_tool URL history AGENT START END INTERVAL MAX_POINTS m1,m2,...
  *   store_query_tool URL samples AGENT AFTER_MS COUNT
+ *   store_query_tool URL rows AGENT TIER FROM_MS TO_MS [LIMIT]
  *   store_query_tool URL system AGENT
  *   store_query_tool URL agents
+ *
+ * rows prints "rows": [[ts_ms, seq, [[name, value], ...]], ...] in the order
+ * query_rows gave them (TO_MS "max": no end; LIMIT stops the walk after that
+ * many rows).
  *
  * Output: {"status": "...", "message": "...", ...result}. Exit 0 when the
  * call returned QUERY_OK, 1 otherwise, 2 on usage errors. With
@@ -63,6 +68,7 @@ static json_t *s_samples(query_ctx_t *ctx, char **argv, query_error_t *err)
         for (size_t i = 0; i < res->n_samples; i++) {
             json_t *s = json_object(), *vals = json_object();
             json_object_set_new(s, "timestamp", json_integer(res->samples[i].timestamp_ms));
+            json_object_set_new(s, "seq", json_integer((json_int_t)res->samples[i].id_seq));
             for (size_t k = 0; k < res->samples[i].n_values; k++)
                 json_object_set_new(vals, res->samples[i].values[k].name,
                                     json_real(res->samples[i].values[k].value));
@@ -72,6 +78,39 @@ static json_t *s_samples(query_ctx_t *ctx, char **argv, query_error_t *err)
         json_object_set_new(out, "samples", arr);
     }
     query_samples_free(&res);
+    return out;
+}
+
+typedef struct {
+    json_t *rows;
+    long limit;
+} s_rows_t;
+
+static int s_row(void *arg, int64_t ts_ms, uint64_t seq, const char *const *names, const char *const *values,
+                 size_t n)
+{
+    s_rows_t *r = arg;
+    json_t *cells = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(cells, json_pack("[s, s]", names[i], values[i]));
+    json_array_append_new(r->rows, json_pack("[I, I, o]", (json_int_t)ts_ms, (json_int_t)seq, cells));
+    return r->limit > 0 && (long)json_array_size(r->rows) >= r->limit;
+}
+
+static json_t *s_rows(query_ctx_t *ctx, int argc, char **argv, query_error_t *err)
+{
+    static const char *const tiers[] = {"raw", "1m", "1h"};
+    int tier = -1;
+    for (int t = 0; t < 3; t++)
+        if (strcmp(argv[1], tiers[t]) == 0)
+            tier = t;
+    s_rows_t r = {json_array(), argc > 4 ? atol(argv[4]) : 0};
+    int64_t to = strcmp(argv[3], "max") == 0 ? INT64_MAX : atoll(argv[3]);
+    json_t *out = json_object();
+    if (query_rows(ctx, argv[0], tier < 0 ? QUERY_TIER_COUNT : (query_tier_t)tier, atoll(argv[2]), to, s_row,
+                   &r, err) == QUERY_OK)
+        json_object_set(out, "rows", r.rows);
+    json_decref(r.rows);
     return out;
 }
 
@@ -101,11 +140,12 @@ int main(int argc, char **argv)
 {
     static const struct {
         const char *name;
-        int args;
-    } cmds[] = {{"history", 6}, {"samples", 3}, {"system", 1}, {"agents", 0}};
+        int args, optional;
+    } cmds[] = {{"history", 6, 0}, {"samples", 3, 0}, {"system", 1, 0}, {"agents", 0, 0}, {"rows", 4, 1}};
     int c = -1;
-    for (int i = 0; argc >= 3 && i < 4; i++)
-        if (strcmp(argv[2], cmds[i].name) == 0 && argc == 3 + cmds[i].args)
+    for (int i = 0; argc >= 3 && i < 5; i++)
+        if (strcmp(argv[2], cmds[i].name) == 0 && argc >= 3 + cmds[i].args &&
+            argc <= 3 + cmds[i].args + cmds[i].optional)
             c = i;
     if (c < 0) {
         fprintf(stderr, "usage: see the comment at the top of query_tool.c\n");
@@ -122,6 +162,7 @@ int main(int argc, char **argv)
         json_decref(out);
         out = c == 0   ? s_history(ctx, argv + 3, &err)
               : c == 1 ? s_samples(ctx, argv + 3, &err)
+              : c == 4 ? s_rows(ctx, argc - 3, argv + 3, &err)
                        : s_other(ctx, argv[2], argv + 3, &err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
