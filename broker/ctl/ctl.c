@@ -4,12 +4,69 @@
 #include "ctl.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "curve.h"
 #include "failure.h"
 #include "wire.h"
+
+#define CTL_MAX_SECONDS 253402300799LL /* 9999-12-31T23:59:59Z */
+
+int ctl_parse_time(const char *text, bool end, int64_t *ms, char *err, size_t errlen)
+{
+    *ms = end ? INT64_MAX : 0;
+    if (!text || !*text)
+        return 0;
+    size_t len = strlen(text), digits = strspn(text, "0123456789");
+    bool in_ms = len == digits + 2 && strcmp(text + digits, "ms") == 0;
+    int64_t v = 0;
+    if (digits == 0 || digits > 15 || (len != digits && !in_ms)) {
+        snprintf(err, errlen,
+                 "'%.40s' is not a time: want Unix seconds (1700000000) or milliseconds "
+                 "(1700000000000ms)",
+                 text);
+        return -1;
+    }
+    for (size_t i = 0; i < digits; i++)
+        v = v * 10 + (text[i] - '0');
+    if (!in_ms && v > CTL_MAX_SECONDS) {
+        snprintf(err, errlen, "%.40s seconds is beyond year 9999; milliseconds take the unit: %.40sms", text,
+                 text);
+        return -1;
+    }
+    if (in_ms && v > CTL_MAX_SECONDS * 1000 + 999) {
+        snprintf(err, errlen, "%.40s is beyond year 9999", text);
+        return -1;
+    }
+    *ms = in_ms ? v : v * 1000 + (end ? 999 : 0);
+    return 0;
+}
+
+static int s_check_time(const void *v, char *err, size_t len)
+{
+    int64_t ms;
+    return ctl_parse_time(v, false, &ms, err, len);
+}
+
+static int s_check_format(const void *v, char *err, size_t len)
+{
+    if (strcmp(v, "csv") && strcmp(v, "jsonl")) {
+        snprintf(err, len, "must be csv or jsonl");
+        return -1;
+    }
+    return 0;
+}
+
+static int s_check_tier(const void *v, char *err, size_t len)
+{
+    if (strcmp(v, "raw") && strcmp(v, "1m") && strcmp(v, "1h")) {
+        snprintf(err, len, "must be raw, 1m or 1h");
+        return -1;
+    }
+    return 0;
+}
 
 #define C ctl_config_t
 static const conf_option_t s_options[] = {
@@ -30,6 +87,16 @@ static const conf_option_t s_options[] = {
     CONF_OPT_RANGE("interval", CONF_DURATION, C, interval_ms, "0", 0, 3600000,
                    "start: sampling interval (100ms..1h; 0: keep the agent's)"),
     CONF_OPT("metrics", CONF_LIST, C, metrics, NULL, "start: metric selectors (empty: all)"),
+    CONF_OPT("redis.url", CONF_STRING, C, redis_url, "redis://127.0.0.1:6379",
+             "export: the store's Redis (redis://[:password@]host[:port][/db] or unix:///path)"),
+    CONF_OPT_CHECK("format", CONF_STRING, C, format, "csv", s_check_format,
+                   "export: csv (a header, one line per row) or jsonl (one JSON object per row)"),
+    CONF_OPT_CHECK("from", CONF_STRING, C, from, "", s_check_time,
+                   "export: the first time, Unix seconds or <n>ms (empty: the oldest stored)"),
+    CONF_OPT_CHECK("to", CONF_STRING, C, to, "", s_check_time,
+                   "export: the last time, inclusive, Unix seconds or <n>ms (empty: the newest stored)"),
+    CONF_OPT_CHECK("tier", CONF_STRING, C, tier, "raw", s_check_tier,
+                   "export: raw (every sample), 1m or 1h (rollups: \"avg min max count\")"),
 };
 #undef C
 
@@ -148,7 +215,7 @@ static const ctl_exit_t s_exits[] = {
     {CTL_EXIT_USAGE, "usage or configuration error", {0}, 0},
     {CTL_EXIT_NOREPLY, "no answer from the broker within --timeout", {0}, 0},
     {CTL_EXIT_UNKNOWN_AGENT,
-     "the broker has never seen that agent",
+     "the broker has never seen that agent (export: the store holds no history of it)",
      {NODELINK__FAILURE_CODE__FAILURE_UNKNOWN_AGENT},
      1},
     {CTL_EXIT_UNREACHABLE,
@@ -175,6 +242,7 @@ static const ctl_exit_t s_exits[] = {
      "out of memory or a limit, or not taking requests now: try again later",
      {NODELINK__FAILURE_CODE__FAILURE_RESOURCE_EXHAUSTED, NODELINK__FAILURE_CODE__FAILURE_UNAVAILABLE},
      2},
+    {CTL_EXIT_STORE, "export: the store's Redis is unreachable, timed out or loading", {0}, 0},
 };
 #define CTL_N_EXITS (sizeof s_exits / sizeof s_exits[0])
 

@@ -24,9 +24,14 @@
  *   CTL_EXIT_UNAVAILABLE   10  resource_exhausted, unavailable: memory or a
  *                              limit ran out, or no requests taken now; try
  *                              again later
+ *   CTL_EXIT_STORE         11  export: the store's Redis is unreachable, timed
+ *                              out or still loading (--redis.url)
  *
  * Statuses 4-10 follow TaskResponse.failure (proto/nodelink.proto); the
- * mapping is the one table s_exits in ctl.c.
+ * mapping is the one table s_exits in ctl.c. export (export.h) reads the
+ * store's Redis instead of asking the broker: an agent the store has no
+ * history of exits 4, an unreachable Redis 11, a stored span it cannot
+ * decode 1.
  */
 #ifndef NODELINK_CTL_H
 #define NODELINK_CTL_H
@@ -51,6 +56,7 @@ enum {
     CTL_EXIT_INVALID = 8,
     CTL_EXIT_REFUSED = 9,
     CTL_EXIT_UNAVAILABLE = 10,
+    CTL_EXIT_STORE = 11,
 };
 
 typedef struct {
@@ -64,9 +70,21 @@ typedef struct {
     int64_t count;       /* tail: frames before exiting (0 = until Ctrl-C) */
     int64_t interval_ms; /* start: sampling interval (0 = agent's current) */
     conf_list_t metrics; /* start: metric selectors */
+    char *redis_url;     /* export: the store's Redis */
+    char *format;        /* export: "csv" or "jsonl" */
+    char *from, *to;     /* export: time bounds (ctl_parse_time), "" for none */
+    char *tier;          /* export: "raw", "1m" or "1h" */
 } ctl_config_t;
 
 const conf_schema_t *ctl_config_schema(void);
+
+/* Parses a time bound of export: Unix seconds ("1700000000") or
+ * milliseconds with the unit ("1700000000000ms"), into *ms; "" is no bound
+ * (*ms = 0, or INT64_MAX for an end). A bound in seconds that ends a range
+ * (end true) covers its whole second. 0, or -1 with the reason in err
+ * (a plain number beyond year 9999 is taken for milliseconds without the
+ * unit and refused). */
+int ctl_parse_time(const char *text, bool end, int64_t *ms, char *err, size_t errlen);
 
 /* A DEALER connected to the clients ROUTER (CURVE applied if configured).
  * NULL with a reason in err. */

@@ -1,6 +1,7 @@
 /*
  * nodelinkctl - operator CLI: list agents, show system info, start/stop
- * streaming and set the interval of an agent, tail metrics as lines or JSON.
+ * streaming and set the interval of an agent, tail metrics as lines or JSON,
+ * export an agent's stored history (export.h).
  *
  *     nodelinkctl COMMAND [ARGS...] [--key=value ...]
  *
@@ -15,6 +16,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "export.h"
 #include "metricname.h"
 #include "signals.h"
 #include "topic.h"
@@ -329,6 +331,13 @@ static int s_cmd_tail(ctl_ctx_t *ctx)
     return CTL_EXIT_OK;
 }
 
+/* ------------------------------------------------------------ export */
+
+static int s_cmd_export(ctl_ctx_t *ctx)
+{
+    return export_run(ctx->cfg, ctx->args[0], stdout);
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 static int s_cmd_help(ctl_ctx_t *ctx);
@@ -344,6 +353,11 @@ static const ctl_cmd_t s_commands[] = {
      "Set an agent's sampling interval (100ms..1h, e.g. 500ms, 5s)."},
     {"tail", "tail [AGENT] [--json] [--count=N]", 0, 1, s_cmd_tail,
      "Print one agent's (or every agent's) samples as they arrive: one line per sample, or JSON."},
+    {"export", "export AGENT [--format=jsonl] [--from=T] [--to=T] [--tier=1m]", 1, 1, s_cmd_export,
+     "Print an agent's stored history from the store's Redis (--redis.url) as CSV or JSON lines: every row "
+     "of "
+     "one tier (raw samples, 1m or 1h rollups) with the stored strings. T is Unix seconds or <n>ms; both "
+     "bounds inclusive."},
     {"help", "help [COMMAND]", 0, 1, s_cmd_help, "Show help for nodelinkctl or one command."},
 };
 #define CTL_N_COMMANDS (sizeof s_commands / sizeof s_commands[0])
