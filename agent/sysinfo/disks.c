@@ -57,7 +57,7 @@ Nodelink__DiskInfo **sysinfo_disks(const sysinfo_env_t *env, arena_t *a, size_t 
 {
     *n = 0;
     bool host_view = strcmp(env->proc_root, "/proc") != 0;
-    procfile_t *f = procfile_new_at(env->proc_root, sysinfo_mountinfo(env));
+    procfile_t *f = procfile_new_at(env->proc_root, sysenv_mountinfo(env));
     const char *text;
     long len = f ? procfile_read(f, &text) : -1;
     mount_entry_t *m = len > 0 ? arena_alloc(a, SYSINFO_DISKS_MAX * sizeof *m) : NULL;

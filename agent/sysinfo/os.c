@@ -68,7 +68,7 @@ static long s_read_first(const sysinfo_env_t *env, char *buf, size_t size)
     static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
     char path[4096];
     for (size_t i = 0; i < 2; i++) {
-        sysinfo_path(path, sizeof path, env->rootfs, paths[i]);
+        sysenv_path(path, sizeof path, env->rootfs, paths[i]);
         long n = procfile_slurp(path, buf, size);
         if (n > 0)
             return n;

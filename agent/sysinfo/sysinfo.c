@@ -12,14 +12,6 @@
 #include "../scan.h"
 #include "clock.h"
 
-void sysinfo_path(char *buf, size_t size, const char *root, const char *path)
-{
-    if (!root || !*root || strcmp(root, "/") == 0)
-        snprintf(buf, size, "%s", path);
-    else
-        snprintf(buf, size, "%s%s", root, path);
-}
-
 static Nodelink__SystemHardware *s_hardware(const sysinfo_env_t *env, arena_t *a)
 {
     Nodelink__SystemHardware *hw = arena_alloc(a, sizeof *hw);
@@ -111,15 +103,10 @@ static uint64_t s_hash_mtime(uint64_t h, const char *root, const char *path)
 {
     char full[4096];
     struct stat st;
-    sysinfo_path(full, sizeof full, root, path);
+    sysenv_path(full, sizeof full, root, path);
     if (stat(full, &st) == 0)
         h = s_fnv(h, &st.st_mtim, sizeof st.st_mtim);
     return h;
-}
-
-const char *sysinfo_mountinfo(const sysinfo_env_t *env)
-{
-    return strcmp(env->proc_root, "/proc") != 0 ? "1/mountinfo" : "self/mountinfo";
 }
 
 uint64_t sysinfo_fingerprint(const sysinfo_env_t *env)
@@ -129,7 +116,7 @@ uint64_t sysinfo_fingerprint(const sysinfo_env_t *env)
                                           "/var/lib/pacman/local"};
     char path[4096];
     uint64_t h = 14695981039346656037ULL;
-    snprintf(path, sizeof path, "%s/%s", env->proc_root, sysinfo_mountinfo(env));
+    snprintf(path, sizeof path, "%s/%s", env->proc_root, sysenv_mountinfo(env));
     h = s_hash_file(h, path);
     snprintf(path, sizeof path, "%s/sys/kernel/hostname", env->proc_root);
     h = s_hash_file(h, path);

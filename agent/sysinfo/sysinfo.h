@@ -3,12 +3,8 @@
  *
  * Each part has its own file under agent/sysinfo/ (cpuinfo.c, memory.c,
  * disks.c, os.c, packages.c, netif.c); this module assembles them. Every
- * reader goes through the roots below, so tests point them at fixture trees
- * and a containerised agent at the host's files:
- *   proc_root  procfs              ("/proc")
- *   sys_root   sysfs               ("/sys")
- *   rootfs     the host's "/" for /etc/os-release, package databases and
- *              filesystem sizes   ("/")
+ * reader goes through the roots of sysenv.h (includes run one way:
+ * sysinfo.c -> the parts -> sysenv.c).
  *
  * Values that cannot be read are left absent (never invented): a VM without
  * SMBIOS has no memory type, a host without cpufreq falls back to
@@ -25,12 +21,7 @@
 
 #include "../arena.h"
 #include "nodelink.pb-c.h"
-
-typedef struct {
-    const char *proc_root;
-    const char *sys_root;
-    const char *rootfs;
-} sysinfo_env_t;
+#include "sysenv.h"
 
 typedef struct {
     bool hardware, software, network;
@@ -45,14 +36,6 @@ Nodelink__SystemInfoResponse *sysinfo_build(const sysinfo_env_t *env, sysinfo_pa
  * online CPUs, MemTotal). Equal digests mean nothing worth republishing
  * changed; uptime and free memory are deliberately not part of it. */
 uint64_t sysinfo_fingerprint(const sysinfo_env_t *env);
-
-/* The mount table the agent reports, relative to proc_root: its own
- * ("self/mountinfo"), or the host's PID 1's ("1/mountinfo") when proc_root
- * is not /proc (a containerised agent reading the host's procfs). */
-const char *sysinfo_mountinfo(const sysinfo_env_t *env);
-
-/* Joins root and an absolute path ("/" + "/etc/os-release" = "/etc/os-release"). */
-void sysinfo_path(char *buf, size_t size, const char *root, const char *path);
 
 /* The parts, each filling its share (defined in their own files). */
 Nodelink__CpuInfo *sysinfo_cpu(const sysinfo_env_t *env, arena_t *a, uint32_t *cores, uint32_t *threads);

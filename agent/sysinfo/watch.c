@@ -57,7 +57,7 @@ sysinfo_watch_t *sysinfo_watch_new(const sysinfo_env_t *env)
     /* Interfaces are this network namespace's, which is what sysinfo reads
      * (getifaddrs) only with the real /sys: a fixture tree has no events. */
     self->route = strcmp(env->sys_root, "/sys") == 0 ? s_route_socket() : -1;
-    self->mounts = s_open_at(env->proc_root, sysinfo_mountinfo(env));
+    self->mounts = s_open_at(env->proc_root, sysenv_mountinfo(env));
     self->hostname = s_open_at(env->proc_root, "sys/kernel/hostname");
     if (self->route >= 0)
         s_add_source(self, "interfaces");

@@ -10,7 +10,7 @@
  *   - a NETLINK_ROUTE socket subscribed to link and IPv4/IPv6 address
  *     events (RTMGRP_LINK, RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR): an
  *     interface added, removed, up, down, renamed, an address added/removed;
- *   - the mount table the agent reports (sysinfo_mountinfo), which signals
+ *   - the mount table the agent reports (sysenv_mountinfo), which signals
  *     POLLPRI after any mount or unmount in its mount namespace;
  *   - <proc_root>/sys/kernel/hostname, which signals POLLPRI after
  *     sethostname().
