@@ -28,7 +28,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libjansson4 \
+      libzmq5 libczmq4 libprotobuf-c1 libcyaml1 libjansson4 libhiredis0.14 libzstd1 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 nodelink \
  && useradd --system --uid 10001 --gid nodelink --home-dir /var/lib/nodelink --shell /usr/sbin/nologin nodelink \

@@ -46,7 +46,7 @@ static const conf_option_t s_options[] = {
     CONF_OPT_RANGE("store.stream_node_max_bytes", CONF_SIZE, store_config_t, stream_node_max_bytes, "0", 0,
                    1LL << 30,
                    "If set, CONFIG SET stream-node-max-bytes on connect (server-wide; 0 = leave it)"),
-    CONF_OPT("store.compaction", CONF_BOOL, store_config_t, compaction, "false",
+    CONF_OPT("store.compaction", CONF_BOOL, store_config_t, compaction, "true",
              "Compact stream entries older than the hot windows into compressed chunks (docs/storage.md)"),
     CONF_OPT_RANGE("store.hot_window", CONF_DURATION, store_config_t, hot_window_ms, "2h", 0,
                    36500LL * 86400000, "Raw samples newer than this stay readable stream entries"),
