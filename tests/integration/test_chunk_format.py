@@ -2,6 +2,7 @@
 rows encoded by the C library (through chunktool) must print exactly the
 same CSV from chunktool and from the Python reference decoder
 store/chunk/chunkcat.py, and that CSV must be exactly the input."""
+import hashlib
 import json
 import os
 import random
@@ -13,6 +14,13 @@ from harness import BUILD, REPO
 
 CHUNKTOOL = os.path.join(BUILD, "tests", "chunktool")
 CHUNKCAT = os.path.join(REPO, "store", "chunk", "chunkcat.py")
+FIXTURES = os.path.join(REPO, "tests", "fixtures", "chunk")
+# SHA-256 of the CSV of each committed chunk (tests/fixtures/chunk/README.md):
+# version-1 chunks must keep decoding to exactly these rows
+FIXTURE_CSV_SHA256 = {
+    "raw-1h-5s.chunk": "c959209e8894a79bb0ffc9d0de8ad1ed284b52f46ed7962b9a0dbd82eb000df1",
+    "rollup-1m-1h.chunk": "2d5b964291f30847b969146bfc23107e0e1aee481ed5d7be424f28c85fefd1cc",
+}
 
 
 def lean(v, places):
@@ -160,6 +168,20 @@ class ChunkFormatTest(unittest.TestCase):
             f.write(data)
         self.assertNotEqual(run([CHUNKTOOL, "csv", path]).returncode, 0)
         self.assertNotEqual(run(["/usr/bin/python3", CHUNKCAT, path]).returncode, 0)
+
+    def test_chunks_of_a_real_agent_decode_to_the_same_rows_forever(self):
+        for name, digest in sorted(FIXTURE_CSV_SHA256.items()):
+            csv = self.both_decoders(os.path.join(FIXTURES, name))
+            self.assertEqual(hashlib.sha256(csv).hexdigest(), digest, name)
+            # and the encoder of today gives back the same rows
+            lines = csv.decode().splitlines()
+            names = lines[0].split(",")[2:]
+            rows = []
+            for line in lines[1:]:
+                cells = line.split(",")
+                rows.append({"ts": int(cells[0]), "seq": int(cells[1]),
+                             "values": {n: v for n, v in zip(names, cells[2:]) if v}})
+            self.assertEqual(self.both_decoders(self.encode(rows, "again.chunk")), csv, name)
 
     def test_rows_out_of_order_are_refused_by_encode(self):
         rows = raw_rows(3)
