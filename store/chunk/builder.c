@@ -166,17 +166,23 @@ static uint32_t s_column(chunk_builder_t *self, size_t pos, const char *name, ch
 
 /* ---- adding rows ----------------------------------------------------------- */
 
-static bool s_grow(void **p, size_t *cap, size_t need, size_t size)
+/* Grows the array whose pointer is at array_ptr (a T ** of any T, its
+ * pointer copied bytewise rather than accessed as a void *) to hold need
+ * elements of size bytes; capacity doubles. false (nothing changed) when
+ * out of memory. */
+static bool s_grow(void *array_ptr, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return true;
     size_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
-    void *q = realloc(*p, n * size);
+    void *p;
+    memcpy(&p, array_ptr, sizeof p);
+    void *q = realloc(p, n * size);
     if (!q)
         return false;
-    *p = q;
+    memcpy(array_ptr, &q, sizeof q);
     *cap = n;
     return true;
 }
@@ -198,8 +204,8 @@ static int s_check_row(chunk_builder_t *self, int64_t ts_ms, uint64_t seq, const
     if (n > CHUNK_COLUMNS_MAX)
         return chunkfmt_err(err, "more than %u metrics in a row", CHUNK_COLUMNS_MAX);
     size_t hint_cap = self->hint_cap;
-    if (!s_grow((void **)&self->idx, &self->idx_cap, n, sizeof *self->idx) ||
-        !s_grow((void **)&self->hint, &self->hint_cap, n, sizeof *self->hint))
+    if (!s_grow(&self->idx, &self->idx_cap, n, sizeof *self->idx) ||
+        !s_grow(&self->hint, &self->hint_cap, n, sizeof *self->hint))
         return chunkfmt_err(err, "out of memory");
     for (size_t i = hint_cap; i < self->hint_cap; i++)
         self->hint[i] = S_EMPTY;
@@ -228,12 +234,12 @@ int chunk_builder_add(chunk_builder_t *self, int64_t ts_ms, uint64_t seq, const 
     if (s_check_row(self, ts_ms, seq, names, values, n, err) < 0)
         return -1;
     size_t rows_cap = self->rows_cap;
-    if (!s_grow((void **)&self->ts, &rows_cap, self->nrows + 1, sizeof *self->ts) ||
-        !s_grow((void **)&self->seq, &self->rows_cap, self->nrows + 1, sizeof *self->seq))
+    if (!s_grow(&self->ts, &rows_cap, self->nrows + 1, sizeof *self->ts) ||
+        !s_grow(&self->seq, &self->rows_cap, self->nrows + 1, sizeof *self->seq))
         return chunkfmt_err(err, "out of memory");
     for (size_t i = 0; i < n; i++) {
         s_col_t *col = &self->cols[self->idx[i]];
-        if (!s_grow((void **)&col->rows, &col->cap, col->ncells + 1, sizeof *col->rows) ||
+        if (!s_grow(&col->rows, &col->cap, col->ncells + 1, sizeof *col->rows) ||
             !varbuf_reserve(&col->cells, 1 + strlen(values[i]))) {
             col->cells.failed = false; /* a failed reserve leaves the contents as they were */
             return chunkfmt_err(err, "out of memory");

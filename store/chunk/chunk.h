@@ -27,7 +27,7 @@
  * every decode checks its block. Every length is checked against the limits
  * below before anything is allocated, and decompression stops at the length
  * the directory states, so arbitrary bytes fail cleanly with a message.
- * The memory of a decoded column is at most rows * (5 + 256) bytes.
+ * A decoded column keeps at most rows * (5 + 256) bytes.
  *
  * Ownership. Builders and chunks are owned by their creator and freed with
  * their _destroy(&p), which nulls p. Output buffers of chunk_builder_finish
