@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import random
 import socket
 import subprocess
 import tempfile
@@ -66,9 +67,41 @@ def popen(argv, **kw):
     return p
 
 
+_handed_out = set()
+
+
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+            return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    """A port the kernel just handed out and released (bind to 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    """A free loopback port below the kernel's ephemeral range.
+
+    A test picks its ports first and binds them later (when the service it
+    starts does). A port from the ephemeral range (what bind to 0 hands out)
+    can be taken meanwhile by any outgoing connection on the machine - a
+    client's local port - and the bind fails with EADDRINUSE. Ports below the
+    range are only ever taken by an explicit bind, so a free one stays free."""
+    lo, _ = _ephemeral_range()
+    floor = 10000 if lo > 11000 else 1024
+    rnd = random.SystemRandom()
+    for _ in range(200):
+        port = rnd.randrange(floor, lo)
+        if port in _handed_out:  # never twice in one test process
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            _handed_out.add(port)
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # a crowded machine
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 
