@@ -65,6 +65,8 @@ def main():
         ("last day, 1 min (1m)", ("history", end - 86400, end, 60, 0, "cpu.usage_percent"), 100),
         ("7 days, 1 h (1h)", ("history", tq.BASE, end, 3600, 0, "cpu.usage_percent,load.load1"), 200),
         ("7 days, 45 s (raw scan)", ("history", tq.BASE, end, 45, 0, "cpu.usage_percent"), 3),
+        ("24 h raw, one metric", ("history", end - 86400, end, 10, 0, "cpu.usage_percent"), 20),
+        ("7 days, 300 s (1m)", ("history", tq.BASE, end, 300, 0, "cpu.usage_percent"), 50),
         ("replay 100 samples", ("samples", END_MS - 1_200_000, 100), 200),
     ]
     tool = os.path.join(BUILD, "tests", "store_query_tool")
