@@ -12,13 +12,13 @@ must be an error naming the agent, tier and span."""
 import json
 import os
 import random
-import socket
 import subprocess
 import threading
 import time
 import unittest
 
 from harness import BUILD, LOOPBACK, SANITIZER_MARKERS, Redis
+import resp
 
 TOOL = os.path.join(BUILD, "tests", "store_query_tool")
 CHUNKTOOL = os.path.join(BUILD, "tests", "chunktool")
@@ -32,53 +32,14 @@ BASE = BASE_MS // 1000
 
 # ---------------------------------------------------------------- Redis
 
-class Resp:
-    """A minimal binary-safe Redis client (RESP2): Debian's python3 has no
-    redis module, and chunks are bytes that redis-cli arguments cannot
-    carry."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection((LOOPBACK, port), timeout=30)
-        self.buf = self.sock.makefile("rb")
-
-    def close(self):
-        self.buf.close()
-        self.sock.close()
-
-    @staticmethod
-    def _encode(args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            if not isinstance(a, bytes):
-                a = str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        return b"".join(out)
-
-    def _read(self):
-        line = self.buf.readline()
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return RuntimeError(rest.decode())
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            data = self.buf.read(n + 2)[:-2]
-            return data
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise AssertionError("bad reply %r" % line)
+class Resp(resp.Resp):
+    """resp.Resp whose pipeline raises the first error reply, callable as
+    r("XLEN", key)."""
 
     def pipeline(self, commands):
-        self.sock.sendall(b"".join(self._encode(c) for c in commands))
-        replies = [self._read() for _ in commands]
+        replies = super().pipeline(commands)
         for r in replies:
-            if isinstance(r, RuntimeError):
+            if isinstance(r, resp.RespError):
                 raise r
         return replies
 

@@ -1,4 +1,5 @@
-"""A minimal RESP2 client for benchmarks: binary-safe replies (chunks are
+"""A minimal RESP2 client for tests and benchmarks (Debian's python3 has no
+redis module): binary-safe replies (chunks are
 bytes), no dependency beyond the standard library, one connection.
 
     r = Resp(port)
